@@ -1,0 +1,110 @@
+"""The command line: build.py [FORMAT ...] [--content DIR] [--out DIR].
+
+Exit status: 0 built, 2 invalid content or usage, 1 any other failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+from . import loader, model
+from .builders import BUILDERS
+from .job import Job, build_time, content_version
+from .problems import ContentError
+from .theme import load_theme
+from .writer import write_outputs
+
+log = logging.getLogger("icat_reports")
+
+PROJECT = Path(__file__).resolve().parent.parent
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # usage errors exit 2, as argparse does, but in plain words
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INVALID, f"{self.prog}: {message}\n")
+
+
+def parser() -> argparse.ArgumentParser:
+    formats = "\n".join(f"  {b.name:8} {', '.join(b.outputs)}: {b.description}" for b in BUILDERS.values())
+    p = _Parser(
+        prog="build.py",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Build ICAT's analytical review summary and meeting handout from content/*.yaml.",
+        epilog=f"formats:\n{formats}\n  all      every format above (the default)\n"
+               "  check    validate the content only, build nothing\n\n"
+               "exit status: 0 built, 2 invalid content or usage, 1 any other failure",
+    )
+    p.add_argument("targets", nargs="*", metavar="FORMAT", default=["all"],
+                   help="pdf, docx, html, handout, all or check (default: all)")
+    p.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
+                   help="content directory (default: content/)")
+    p.add_argument("--out", type=Path, default=Path("build"), metavar="DIR",
+                   help="output directory (default: build/)")
+    p.add_argument("--templates", type=Path, default=PROJECT / "templates", metavar="DIR",
+                   help=argparse.SUPPRESS)
+    p.add_argument("-v", "--verbose", action="store_true", help="say more about each step")
+    return p
+
+
+def _setup_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s" if not verbose else "%(levelname)s %(name)s: %(message)s"))
+    log.handlers[:] = [handler]
+    log.setLevel(logging.DEBUG if verbose else logging.INFO)
+    log.propagate = False
+    # WeasyPrint and fontTools are chatty about CSS they ignore; keep their errors only.
+    for name in ("weasyprint", "fontTools"):
+        logging.getLogger(name).setLevel(logging.INFO if verbose else logging.ERROR)
+
+
+def load_content(content_dir: Path) -> model.Content:
+    return model.build(loader.load(content_dir))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    _setup_logging(args.verbose)
+    targets = list(dict.fromkeys(args.targets))
+    unknown = [t for t in targets if t not in BUILDERS and t not in ("all", "check")]
+    if unknown:
+        parser().error(f"unknown format {', '.join(map(repr, unknown))}; "
+                       f"choose from {', '.join([*BUILDERS, 'all', 'check'])}")
+    try:
+        content = load_content(args.content)
+    except ContentError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        count = len(error.problems)
+        print(f"{count} problem{'s' if count != 1 else ''} in the content; nothing was built.",
+              file=sys.stderr)
+        return EXIT_INVALID
+    if targets == ["check"]:
+        print(f"{args.content}: content is valid")
+        return EXIT_OK
+    names = list(BUILDERS) if "all" in targets else [t for t in targets if t != "check"]
+    job = Job(content=content, theme=load_theme(args.templates), templates=args.templates.resolve(),
+              built=build_time(), version=content_version(args.content))
+    failed = False
+    for name in names:
+        started = time.perf_counter()
+        try:
+            files = BUILDERS[name].render(job)
+            written = write_outputs(args.out, files)
+        except Exception:  # one format failing must not stop the others, nor hide the cause
+            log.exception("could not build %s; its previous output is unchanged", name)
+            failed = True
+            continue
+        seconds = time.perf_counter() - started
+        for w in written:
+            print(f"wrote {w.path}  ({_size(w.size)}, {seconds:.1f} s)", flush=True)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"

@@ -1,0 +1,78 @@
+"""Content text (a small Markdown subset) to format-neutral spans.
+
+Only *emphasis*, **strong** and [links](https://…) are recognised, by markdown-it-py; raw HTML
+stays literal text. Every renderer turns the same spans into its own markup, so the formats
+cannot disagree about what a sentence says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from markdown_it import MarkdownIt
+
+ALLOWED_SCHEMES = ("http", "https", "mailto")
+
+
+@dataclass(frozen=True)
+class Span:
+    text: str
+    bold: bool = False
+    italic: bool = False
+    href: str | None = None
+
+
+def safe_url(url: str) -> bool:
+    """True for the link targets content may use: http(s) and mailto."""
+    return urlsplit(url.strip()).scheme.lower() in ALLOWED_SCHEMES
+
+
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("zero").enable(["emphasis", "link", "escape", "entity", "newline"])
+    md.validateLink = safe_url
+    return md
+
+
+_MD = _parser()
+
+
+@lru_cache(maxsize=4096)
+def spans(text: str) -> tuple[Span, ...]:
+    """Parse one content string into spans; adjacent plain text is merged."""
+    tokens = _MD.parseInline(text)
+    result: list[Span] = []
+    bold = italic = 0
+    href: str | None = None
+    for token in tokens[0].children if tokens else []:
+        kind = token.type
+        if kind == "strong_open":
+            bold += 1
+        elif kind == "strong_close":
+            bold -= 1
+        elif kind == "em_open":
+            italic += 1
+        elif kind == "em_close":
+            italic -= 1
+        elif kind == "link_open":
+            href = token.attrs.get("href")
+        elif kind == "link_close":
+            href = None
+        elif kind in ("text", "code_inline", "html_inline"):
+            _append(result, Span(token.content, bold > 0, italic > 0, href))
+        elif kind in ("softbreak", "hardbreak"):
+            _append(result, Span(" ", bold > 0, italic > 0, href))
+    return tuple(result)
+
+
+def _append(result: list[Span], span: Span) -> None:
+    if result and (result[-1].bold, result[-1].italic, result[-1].href) == (span.bold, span.italic, span.href):
+        last = result.pop()
+        span = Span(last.text + span.text, span.bold, span.italic, span.href)
+    result.append(span)
+
+
+def plain(text: str) -> str:
+    """The text a reader sees, without any markup."""
+    return "".join(span.text for span in spans(text))

@@ -1,0 +1,332 @@
+"""Raw content to the typed, validated report model. Format-neutral; no I/O.
+
+The schema is declared as pydantic models. Validation collects every problem, maps each to
+the file and line it came from, and raises one ContentError.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from typing import Annotated, Literal
+
+from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, ValidationError,
+                      field_validator)
+
+from .inline import safe_url
+from .loader import RawContent
+from .problems import ContentError, Problem, format_path
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), Field(strict=True)]
+Acronym = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), Field(strict=True)]
+TextList = Annotated[list[Text], Field(min_length=1)]
+Role = Literal["member", "contributor", "panel"]
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Labels(Schema):
+    """Headings and fixed words of the layouts."""
+
+    contents: Text
+    about: Text
+    history: Text
+    establishment: Text
+    functions: Text
+    members: Text
+    members_caption: Text
+    acronym: Text
+    organization: Text
+    contributor: Text
+    panel: Text
+    yes: Text
+    publication: Text
+    provides: Text
+    contributors: Text
+    launch: Text
+    panel_members: Text
+    key_areas: Text
+    gaps: Text
+    recommendations: Text
+    global_plan: Text
+    contact: Text
+    telephone: Text
+    fax: Text
+    email: Text
+    links: Text
+    colophon: Text
+    built: Text
+    version: Text
+    generator: Text
+    page: Text
+    of: Text
+    skip: Text
+
+
+class Organization(Schema):
+    acronym: Acronym
+    name: Text
+    roles: list[Role] = Field(default_factory=list)
+
+
+class History(Schema):
+    meeting: Text
+    participants: Annotated[list[Acronym], Field(min_length=1)]
+    participants_intro: Text
+    proposal: Text
+
+
+class Establishment(Schema):
+    resolution: Text
+    resolution_title: Text
+    text: Text
+
+
+class About(Schema):
+    history: History
+    establishment: Establishment
+    aim: Text
+    coordination: Text
+    functions: TextList
+
+
+class GlobalPlan(Schema):
+    title: Text
+    symbol: Text
+    intro: Text
+    points: TextList
+
+
+class Publication(Schema):
+    title: Text
+    summary: Text
+    provides_intro: Text
+    provides: TextList
+    areas_intro: Text
+    contributors_intro: Text
+    launch: Text
+    panel_intro: Text
+
+
+class Area(Schema):
+    name: Text
+    gaps: TextList
+    recommendations: TextList
+
+    @property
+    def id(self) -> str:
+        return slug(self.name)
+
+
+class Contact(Schema):
+    intro: Text
+    unit: Text
+    organization: Acronym
+    address: TextList
+    telephone: Text
+    fax: Text
+    email: Text
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+            raise ValueError("expected an e-mail address such as name@example.org")
+        return value
+
+
+class Link(Schema):
+    label: Text
+    url: Text
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not safe_url(value) or not re.match(r"(?i)(https?://[^\s/]+|mailto:[^\s]+@)", value):
+            raise ValueError("expected a web address starting with https:// or http://, or mailto:")
+        return value
+
+
+def _in(file: str, description: str) -> dict:
+    return {"description": description, "json_schema_extra": {"file": file}}
+
+
+class Content(Schema):
+    """Everything under content/, merged: each top-level key lives in the file named below."""
+
+    title: Text = Field(**_in("document.yaml", "Title of the publication summarised"))
+    subtitle: Text = Field(**_in("document.yaml", "Subtitle on the cover"))
+    short_title: Text = Field(**_in("document.yaml", "Short title for running headers"))
+    publisher: Acronym = Field(**_in("document.yaml", "Acronym of the publisher"))
+    publisher_name: Text = Field(**_in("document.yaml", "Full name of the publisher"))
+    coordinator: Acronym = Field(**_in("document.yaml", "Acronym of the coordinating agency"))
+    date: dt.date = Field(**_in("document.yaml", "Date of publication, YYYY-MM-DD"))
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")] = Field(
+        **_in("document.yaml", "Language code such as en or fr"))
+    description: Text = Field(**_in("document.yaml", "One-paragraph description (file properties)"))
+    keywords: TextList = Field(**_in("document.yaml", "Keywords for the file properties"))
+    labels: Labels = Field(**_in("document.yaml", "Headings and fixed words of the layouts"))
+    organizations: Annotated[list[Organization], Field(min_length=1)] = Field(
+        **_in("organizations.yaml", "Every organization, defined once"))
+    about: About = Field(**_in("icat.yaml", "About ICAT"))
+    global_plan: GlobalPlan = Field(**_in("icat.yaml", "ICAT and the Global Plan of Action"))
+    publication: Publication = Field(**_in("publication.yaml", "The publication"))
+    areas: Annotated[list[Area], Field(min_length=1)] = Field(**_in("areas.yaml", "The key areas"))
+    contact: Contact = Field(**_in("contact.yaml", "Contact details"))
+    links: list[Link] = Field(default_factory=list, **_in("contact.yaml", "Further material"))
+
+    # -- lookups used by every renderer --------------------------------------------------
+    def organization(self, acronym: str) -> Organization:
+        return next(o for o in self.organizations if o.acronym == acronym)
+
+    def with_role(self, role: str) -> list[Organization]:
+        return [o for o in self.organizations if role in o.roles]
+
+    @property
+    def members(self) -> list[Organization]:
+        return self.with_role("member")
+
+    @property
+    def contributors(self) -> list[Organization]:
+        return self.with_role("contributor")
+
+    @property
+    def panel(self) -> list[Organization]:
+        return self.with_role("panel")
+
+    def named(self, acronyms: list[str]) -> list[Organization]:
+        return [self.organization(a) for a in acronyms]
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+
+
+# -- validation -----------------------------------------------------------------------
+
+_TYPE_NAMES = {dict: "a mapping", list: "a list", str: "text", bool: "yes/no", int: "a number",
+               float: "a number", type(None): "nothing"}
+_EXPECTED = {"string_type": "text", "list_type": "a list", "dict_type": "a mapping",
+             "model_type": "a mapping", "model_attributes_type": "a mapping",
+             "date_type": "a date (YYYY-MM-DD)", "date_from_datetime_parsing": "a date (YYYY-MM-DD)",
+             "date_parsing": "a date (YYYY-MM-DD)", "literal_error": None}
+
+
+def _got(value) -> str:
+    if hasattr(value, "isoformat"):
+        return "a date"
+    return _TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+def _fields_at(loc: tuple) -> list[str]:
+    """The declared field names of the model at loc, for 'did you mean'."""
+    model: type[BaseModel] | None = Content
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return []
+        model = _model_of(field.annotation)
+    return list(model.model_fields) if model else []
+
+
+def _model_of(annotation):
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _model_of(arg)
+        if found:
+            return found
+    origin = getattr(annotation, "__origin__", None)
+    if origin is not None and origin is not list:
+        return _model_of(origin)
+    return None
+
+
+def _message(error: dict, raw: RawContent) -> tuple[tuple, str]:
+    loc, kind = tuple(error["loc"]), error["type"]
+    if kind == "missing":
+        field = Content.model_fields.get(loc[0]) if len(loc) == 1 else None
+        where = f" (expected in {field.json_schema_extra['file']})" if field and field.json_schema_extra else ""
+        return loc, f"required field is missing{where}"
+    if kind == "extra_forbidden":
+        key = loc[-1]
+        close = difflib.get_close_matches(str(key), _fields_at(loc[:-1]), n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return loc, f"unknown field '{key}'{hint}"
+    if kind == "literal_error":
+        allowed = error.get("ctx", {}).get("expected", "")
+        return loc, f"'{error['input']}' is not allowed here; expected one of {allowed}"
+    if kind == "too_short":
+        return loc, "must not be empty" if isinstance(error["input"], list) else "must not be empty text"
+    if kind == "string_too_short":
+        return loc, "must not be empty text"
+    if kind in _EXPECTED:
+        return loc, f"expected {_EXPECTED[kind]}, got {_got(error['input'])}"
+    if kind == "value_error":
+        return loc, str(error.get("ctx", {}).get("error", error["msg"]))
+    if kind == "string_pattern_mismatch":
+        return loc, f"'{error['input']}' is not in the expected form"
+    return loc, error["msg"]
+
+
+def _references(content: Content, raw: RawContent) -> list[Problem]:
+    """Organizations named by acronym must be defined; each only once."""
+    problems: list[Problem] = []
+    known: dict[str, int] = {}
+    for i, org in enumerate(content.organizations):
+        if org.acronym in known:
+            path = ("organizations", i, "acronym")
+            problems.append(Problem(raw.locate(path), format_path(path),
+                                    f"'{org.acronym}' is already defined as organizations[{known[org.acronym]}]"))
+        known.setdefault(org.acronym, i)
+
+    def check(path: tuple, acronym: str) -> None:
+        if acronym not in known:
+            close = difflib.get_close_matches(acronym, list(known), n=1, cutoff=0.5)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            problems.append(Problem(raw.locate(path), format_path(path),
+                                    f"unknown organization '{acronym}' (not in organizations.yaml){hint}"))
+
+    check(("coordinator",), content.coordinator)
+    check(("contact", "organization"), content.contact.organization)
+    for i, acronym in enumerate(content.about.history.participants):
+        check(("about", "history", "participants", i), acronym)
+    names = [a.id for a in content.areas]
+    for i, area in enumerate(content.areas):
+        if names.count(area.id) > 1 and names.index(area.id) != i:
+            path = ("areas", i, "name")
+            problems.append(Problem(raw.locate(path), format_path(path), f"area '{area.name}' is given twice"))
+    return problems
+
+
+def build(raw: RawContent) -> Content:
+    """Validate raw content into the model, or raise ContentError listing every problem."""
+    try:
+        content = Content.model_validate(raw.data)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            loc, message = _message(item, raw)
+            where = raw.locate(loc) if item["type"] != "missing" else raw.locate(loc[:-1])
+            if item["type"] == "missing" and len(loc) == 1:
+                where = raw.files.get(loc[0]) or _default_file(loc[0], raw)
+            problems.append(Problem(where, format_path(loc), message))
+        raise ContentError(problems) from None
+    problems = _references(content, raw)
+    if problems:
+        raise ContentError(problems)
+    return content
+
+
+def _default_file(key: str, raw: RawContent):
+    from .problems import Location
+    field = Content.model_fields[key]
+    file = (field.json_schema_extra or {}).get("file", "")
+    some = next(iter(raw.files.values()), Location("content"))
+    folder = some.file.rsplit("/", 1)[0] if "/" in some.file else "content"
+    return Location(f"{folder}/{file}")

@@ -1,0 +1,1 @@
+"""One renderer per format. Each turns a Job into {file name: bytes}; none writes files."""

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Install the Debian packages pip cannot provide, only those that are missing.
+#   fonts-noto-core      the report's font (Noto Sans), embedded on purpose in every PDF
+#   libharfbuzz-subset0  fast, byte-stable font subsetting in WeasyPrint
+#   poppler-utils        pdftotext / pdftoppm, used by the tests to read PDFs back
+set -euo pipefail
+packages=(fonts-noto-core libharfbuzz-subset0 poppler-utils libpango-1.0-0 libpangoft2-1.0-0 "$@")
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing system packages: ${missing[*]}"
+sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
