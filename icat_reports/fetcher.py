@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from weasyprint import URLFetcher, default_url_fetcher
+from weasyprint import URLFetcher
 
 log = logging.getLogger(__name__)
 

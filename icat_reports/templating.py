@@ -29,14 +29,37 @@ def inline_html(text: str) -> Markup:
     return Markup("".join(out))
 
 
+def css_string(text: str) -> str:
+    """A quoted CSS string; '<' is escaped too so no value can close the <style> element."""
+    out = []
+    for ch in str(text):
+        if ch in '"\\<>' or ord(ch) < 32:
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+def long_date(value) -> str:
+    """13 December 2010: the form UN documents use."""
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
 @lru_cache(maxsize=8)
 def environment(templates: Path) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
-        autoescape=True,
+        # HTML is escaped; stylesheets are not (values go in through css_string).
+        autoescape=lambda name: not (name or "").endswith(".css"),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
     env.filters["inline"] = inline_html
+    env.filters["css_string"] = css_string
+    env.filters["long_date"] = long_date
     return env

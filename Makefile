@@ -1,0 +1,71 @@
+# icat-reports: `make all` builds every output into build/, `make test` runs the tests.
+# The first run creates .venv, installs the package and any missing Debian packages.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+OUT := build
+STAMP := $(VENV)/.installed
+SYSTEM := $(VENV)/.system-deps
+
+# Builds are reproducible: dates come from the last commit that touched content or templates.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct -- content templates 2>/dev/null)
+export SOURCE_DATE_EPOCH
+
+# What each output is made from, so that an unchanged output is not rebuilt.
+CONTENT := $(wildcard content/*.yaml)
+CORE := build.py $(wildcard icat_reports/*.py) icat_reports/render/__init__.py templates/theme.yaml $(CONTENT)
+REPORT_HTML := icat_reports/render/html.py templates/report.html templates/report.css
+PDF_DEPS := $(CORE) $(REPORT_HTML) icat_reports/render/pdf.py
+HTML_DEPS := $(CORE) $(REPORT_HTML)
+DOCX_DEPS := $(CORE) $(wildcard icat_reports/render/word.py icat_reports/render/ooxml.py)
+HANDOUT_DEPS := $(CORE) $(wildcard icat_reports/render/handout.py icat_reports/render/powerpoint.py \
+                 templates/slides.* templates/notes.*)
+
+PDF := $(OUT)/analytical-review.pdf
+DOCX := $(OUT)/analytical-review.docx
+HTML := $(OUT)/analytical-review.html
+HANDOUT := $(OUT)/handout-slides.pdf $(OUT)/handout-notes.pdf $(OUT)/handout.pptx
+
+.PHONY: all pdf docx html handout check test clean distclean setup
+.DEFAULT_GOAL := all
+
+all: $(PDF) $(DOCX) $(HTML) $(HANDOUT)
+pdf: $(PDF)
+docx: $(DOCX)
+html: $(HTML)
+handout: $(HANDOUT)
+setup: $(STAMP) $(SYSTEM)
+
+$(SYSTEM): scripts/system-deps.sh
+	@mkdir -p $(VENV)
+	scripts/system-deps.sh
+	@touch $@
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@
+
+$(PDF): $(PDF_DEPS) | $(STAMP) $(SYSTEM)
+	$(PY) build.py pdf --out $(OUT)
+$(DOCX): $(DOCX_DEPS) | $(STAMP) $(SYSTEM)
+	$(PY) build.py docx --out $(OUT)
+$(HTML): $(HTML_DEPS) | $(STAMP) $(SYSTEM)
+	$(PY) build.py html --out $(OUT)
+$(HANDOUT) &: $(HANDOUT_DEPS) | $(STAMP) $(SYSTEM)
+	$(PY) build.py handout --out $(OUT)
+
+check: | $(STAMP)
+	$(PY) build.py check
+
+test: | $(STAMP) $(SYSTEM)
+	$(PY) -m pytest -q
+
+clean:
+	rm -rf $(OUT)
+
+distclean: clean
+	rm -rf $(VENV) *.egg-info .pytest_cache .hypothesis

@@ -1,0 +1,46 @@
+"""The report's HTML page to an A4 PDF, printed by WeasyPrint with the print stylesheet.
+
+WeasyPrint reads only the project's templates (ProjectOnlyFetcher), and the report's font is
+checked before printing so that a missing font fails loudly instead of falling back silently.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+
+from weasyprint import HTML
+
+from ..fetcher import ProjectOnlyFetcher
+from ..job import Job
+from .html import report_html
+
+log = logging.getLogger(__name__)
+
+OUTPUT = "analytical-review.pdf"
+
+
+class MissingFont(RuntimeError):
+    pass
+
+
+def check_font(family: str) -> None:
+    """Fail unless fontconfig has the theme's font: the PDF must embed it, not a look-alike."""
+    if not shutil.which("fc-list"):
+        return
+    found = subprocess.run(["fc-list", f"{family}:style=Regular", "family"], capture_output=True,
+                           text=True).stdout
+    if family.lower() not in found.lower():
+        raise MissingFont(f"font '{family}' is not installed; run `make` (it installs fonts-noto-core)")
+
+
+def print_pdf(job: Job, html: str) -> bytes:
+    check_font(job.theme.fonts["body"])
+    fetcher = ProjectOnlyFetcher(job.templates, allow_redirects=False)
+    document = HTML(string=html, base_url=f"{job.templates}/", url_fetcher=fetcher)
+    return document.write_pdf(pdf_identifier=b"icat-analytical-review", uncompressed_pdf=False)
+
+
+def render(job: Job) -> dict[str, bytes]:
+    return {OUTPUT: print_pdf(job, report_html(job))}

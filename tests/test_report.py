@@ -1,0 +1,146 @@
+"""The report as PDF and HTML, read back as a reader and a screen reader would meet it."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from html.parser import HTMLParser
+
+import pytest
+from pypdf import PdfReader
+
+from seed_facts import REPORT_FACTS, missing
+
+AREAS = ["Prevention", "Protection", "Prosecution", "Partnerships"]
+
+
+def pdf_text(path, *pages, raw=True) -> str:
+    # -raw: document order, line-end hyphens kept; the leader dots of the contents need layout.
+    args = ["pdftotext", "-enc", "UTF-8"] + (["-raw"] if raw else [])
+    if pages:
+        args += ["-f", str(pages[0]), "-l", str(pages[-1])]
+    return subprocess.run([*args, str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture(scope="module")
+def pdf(report_dir):
+    return report_dir / "analytical-review.pdf"
+
+
+@pytest.fixture(scope="module")
+def html(report_dir):
+    return (report_dir / "analytical-review.html").read_text("utf-8")
+
+
+def test_pdf_carries_every_fact_of_the_seeds(pdf):
+    assert missing(pdf_text(pdf), REPORT_FACTS) == []
+
+
+def test_pdf_is_a4_with_metadata(pdf):
+    reader = PdfReader(pdf)
+    for page in reader.pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+    meta = reader.metadata
+    assert meta.title.startswith("An analytical review: 10 years on")
+    assert "ICAT" in meta.author
+    assert "gaps and recommendations" in meta.subject
+    assert "trafficking in persons" in meta["/Keywords"]
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+
+
+def test_pdf_outline_lists_the_sections_and_four_key_areas(pdf):
+    reader = PdfReader(pdf)
+
+    def titles(items):
+        for item in items:
+            if isinstance(item, list):
+                yield from titles(item)
+            else:
+                yield item.title
+    found = list(titles(reader.outline))
+    for area in AREAS:
+        assert area in found
+    assert "About ICAT" in found and "Contact" in found
+
+
+def test_pdf_embeds_the_theme_font(pdf):
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    names = [line.split()[0] for line in fonts.splitlines()[2:]]
+    assert names and all("NotoSans" in name.replace("-", "") for name in names), names
+    assert all(line.split()[-4] == "yes" for line in fonts.splitlines()[2:])  # emb column
+
+
+def test_pdf_cover_has_no_page_number_and_pages_are_numbered(pdf):
+    pages = len(PdfReader(pdf).pages)
+    assert "Page 1 of" not in pdf_text(pdf, 1)
+    assert f"Page 2 of {pages}" in pdf_text(pdf, 2)
+    assert f"Page {pages} of {pages}" in pdf_text(pdf, pages)
+
+
+def test_pdf_table_of_contents_has_page_numbers_that_point_to_the_headings(pdf):
+    toc = pdf_text(pdf, 2, raw=False)
+    for area in AREAS:
+        match = re.search(rf"{area}\s*\.*\s*(\d+)", toc)
+        assert match, f"{area} missing from the table of contents"
+        page = int(match.group(1))
+        assert area in pdf_text(pdf, page)
+    # Entries are links to their destinations.
+    annots = PdfReader(pdf).pages[1].get("/Annots") or []
+    assert len(annots) >= 10
+
+
+def test_pdf_running_header_names_the_current_section(pdf):
+    text = pdf_text(pdf, 3)
+    assert text.lstrip().startswith("About ICAT")
+
+
+class Structure(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.attrs, self.text = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+@pytest.fixture(scope="module")
+def structure(html):
+    parser = Structure()
+    parser.feed(html)
+    return parser
+
+
+def test_html_carries_every_fact_of_the_seeds(structure):
+    assert missing(" ".join(structure.text), REPORT_FACTS) == []
+
+
+def test_html_is_semantic_with_one_h1_and_lang(structure):
+    assert structure.tags.count("h1") == 1
+    html_attrs = next(a for t, a in structure.attrs if t == "html")
+    assert html_attrs["lang"] == "en"
+    for tag in ("header", "nav", "main", "section", "table", "caption", "address"):
+        assert tag in structure.tags, tag
+
+
+def test_html_table_of_contents_links_resolve(structure):
+    ids = {a["id"] for _, a in structure.attrs if "id" in a}
+    nav_links = [a["href"] for t, a in structure.attrs if t == "a" and a.get("href", "").startswith("#")]
+    assert len(nav_links) >= 15
+    assert all(link[1:] in ids for link in nav_links)
+    for area in AREAS:
+        assert area.lower() in ids
+
+
+def test_html_is_self_contained(html, structure):
+    for tag, attrs in structure.attrs:
+        assert tag not in ("link", "script", "img", "iframe"), tag
+    assert "@import" not in html and "url(" not in html
+    assert "@media print" in html and "max-width: 40rem" in html  # print and phone layouts
+
+
+def test_html_email_is_a_mailto_link(structure):
+    assert any(a.get("href") == "mailto:ahtmsu@unodc.org" for t, a in structure.attrs if t == "a")
