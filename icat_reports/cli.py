@@ -22,6 +22,7 @@ log = logging.getLogger("icat_reports")
 
 PROJECT = Path(__file__).resolve().parent.parent
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+COMMANDS = ("all", "check", "schema")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -37,11 +38,12 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Build ICAT's analytical review summary and meeting handout from content/*.yaml.",
         epilog=f"formats:\n{formats}\n  all      every format above (the default)\n"
-               "  check    validate the content only, build nothing\n\n"
+               "  check    validate the content only, build nothing\n"
+               "  schema   print the content schema (every field, its type, its file)\n\n"
                "exit status: 0 built, 2 invalid content or usage, 1 any other failure",
     )
     p.add_argument("targets", nargs="*", metavar="FORMAT", default=["all"],
-                   help="pdf, docx, html, handout, all or check (default: all)")
+                   help="pdf, docx, html, handout, all, check or schema (default: all)")
     p.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
                    help="content directory (default: content/)")
     p.add_argument("--out", type=Path, default=Path("build"), metavar="DIR",
@@ -71,10 +73,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     _setup_logging(args.verbose)
     targets = list(dict.fromkeys(args.targets))
-    unknown = [t for t in targets if t not in BUILDERS and t not in ("all", "check")]
+    unknown = [t for t in targets if t not in BUILDERS and t not in COMMANDS]
     if unknown:
         parser().error(f"unknown format {', '.join(map(repr, unknown))}; "
-                       f"choose from {', '.join([*BUILDERS, 'all', 'check'])}")
+                       f"choose from {', '.join([*BUILDERS, *COMMANDS])}")
+    if targets == ["schema"]:
+        from .schema_doc import schema_text
+        sys.stdout.write(schema_text())
+        return EXIT_OK
     try:
         content = load_content(args.content)
     except ContentError as error:
@@ -87,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     if targets == ["check"]:
         print(f"{args.content}: content is valid")
         return EXIT_OK
-    names = list(BUILDERS) if "all" in targets else [t for t in targets if t != "check"]
+    names = list(BUILDERS) if "all" in targets else [t for t in targets if t in BUILDERS]
     job = Job(content=content, theme=load_theme(args.templates), templates=args.templates.resolve(),
               built=build_time(), version=content_version(args.content))
     failed = False

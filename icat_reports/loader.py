@@ -16,8 +16,9 @@ from .problems import ContentError, Location, Problem, format_path
 
 log = logging.getLogger(__name__)
 
-# Content is a few hundred values; a million means an alias bomb, not an analytical review.
-MAX_NODES = 1_000_000
+# Content is a few hundred values; this many means an alias bomb, not an analytical review.
+MAX_NODES = 200_000
+_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
 @dataclass
@@ -51,6 +52,10 @@ class _Walker:
         if self.visited > MAX_NODES:
             raise _TooLarge(self.where(node))
         self.raw.locations.setdefault(path, self.where(node))
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
+            # Scalars with foreign tags fail in construct_object; lists and mappings must too.
+            raise yaml.constructor.ConstructorError(
+                None, None, f"could not determine a constructor for the tag '{node.tag}'", node.start_mark)
         if isinstance(node, yaml.MappingNode):
             self.loader.flatten_mapping(node)
             result = {}

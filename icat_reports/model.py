@@ -274,50 +274,87 @@ def _message(error: dict, raw: RawContent) -> tuple[tuple, str]:
     return loc, error["msg"]
 
 
-def _references(content: Content, raw: RawContent) -> list[Problem]:
-    """Organizations named by acronym must be defined; each only once."""
-    problems: list[Problem] = []
+def _references(raw: RawContent) -> list[Problem]:
+    """Organizations named by acronym must be defined, each only once; areas named once.
+
+    Works on the raw data, tolerating any shape, so that these problems are reported together
+    with schema problems rather than after they are fixed.
+    """
+    data, problems = raw.data, []
+
+    def at(path: tuple):
+        value = data
+        for part in path:
+            if isinstance(part, int) and isinstance(value, list) and part < len(value):
+                value = value[part]
+            elif isinstance(value, dict) and part in value:
+                value = value[part]
+            else:
+                return None
+        return value
+
+    def problem(path: tuple, message: str) -> None:
+        problems.append(Problem(raw.locate(path), format_path(path), message))
+
     known: dict[str, int] = {}
-    for i, org in enumerate(content.organizations):
-        if org.acronym in known:
-            path = ("organizations", i, "acronym")
-            problems.append(Problem(raw.locate(path), format_path(path),
-                                    f"'{org.acronym}' is already defined as organizations[{known[org.acronym]}]"))
-        known.setdefault(org.acronym, i)
+    for i, org in enumerate(at(("organizations",)) or []):
+        acronym = org.get("acronym") if isinstance(org, dict) else None
+        if not isinstance(acronym, str):
+            continue
+        acronym = acronym.strip()
+        if acronym in known:
+            problem(("organizations", i, "acronym"),
+                    f"'{acronym}' is already defined as organizations[{known[acronym]}]")
+        known.setdefault(acronym, i)
 
-    def check(path: tuple, acronym: str) -> None:
-        if acronym not in known:
-            close = difflib.get_close_matches(acronym, list(known), n=1, cutoff=0.5)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            problems.append(Problem(raw.locate(path), format_path(path),
-                                    f"unknown organization '{acronym}' (not in organizations.yaml){hint}"))
+    def check(path: tuple) -> None:
+        acronym = at(path)
+        if not known or not isinstance(acronym, str) or acronym.strip() in known:
+            return
+        close = difflib.get_close_matches(acronym, list(known), n=1, cutoff=0.5)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        problem(path, f"unknown organization '{acronym}' (not in organizations.yaml){hint}")
 
-    check(("coordinator",), content.coordinator)
-    check(("contact", "organization"), content.contact.organization)
-    for i, acronym in enumerate(content.about.history.participants):
-        check(("about", "history", "participants", i), acronym)
-    names = [a.id for a in content.areas]
-    for i, area in enumerate(content.areas):
-        if names.count(area.id) > 1 and names.index(area.id) != i:
-            path = ("areas", i, "name")
-            problems.append(Problem(raw.locate(path), format_path(path), f"area '{area.name}' is given twice"))
+    check(("coordinator",))
+    check(("contact", "organization"))
+    participants = at(("about", "history", "participants"))
+    for i in range(len(participants) if isinstance(participants, list) else 0):
+        check(("about", "history", "participants", i))
+    seen: dict[str, int] = {}
+    areas = at(("areas",))
+    for i, area in enumerate(areas if isinstance(areas, list) else []):
+        name = area.get("name") if isinstance(area, dict) else None
+        if isinstance(name, str) and name.strip():
+            if slug(name) in seen:
+                problem(("areas", i, "name"), f"area '{name}' is already given as areas[{seen[slug(name)]}]")
+            seen.setdefault(slug(name), i)
     return problems
 
 
 def build(raw: RawContent) -> Content:
     """Validate raw content into the model, or raise ContentError listing every problem."""
+    problems = _references(raw)
     try:
         content = Content.model_validate(raw.data)
     except ValidationError as error:
-        problems = []
-        for item in error.errors():
+        errors = error.errors()
+        # A misspelt key gives "unknown field 'nmae'; did you mean 'name'?" and "name: missing";
+        # the first says it all.
+        suggested = set()
+        for item in errors:
+            if item["type"] == "extra_forbidden":
+                loc = tuple(item["loc"])
+                for close in difflib.get_close_matches(str(loc[-1]), _fields_at(loc[:-1]), n=1, cutoff=0.6):
+                    suggested.add(loc[:-1] + (close,))
+        for item in errors:
+            if item["type"] == "missing" and tuple(item["loc"]) in suggested:
+                continue
             loc, message = _message(item, raw)
             where = raw.locate(loc) if item["type"] != "missing" else raw.locate(loc[:-1])
             if item["type"] == "missing" and len(loc) == 1:
                 where = raw.files.get(loc[0]) or _default_file(loc[0], raw)
             problems.append(Problem(where, format_path(loc), message))
         raise ContentError(problems) from None
-    problems = _references(content, raw)
     if problems:
         raise ContentError(problems)
     return content
