@@ -1,0 +1,386 @@
+"""The WordprocessingML python-docx has no API for, as small raw-XML helpers.
+
+Fields (PAGE, NUMPAGES, a pre-filled TOC), bookmarks, hyperlinks, repeating table header
+rows, a table style with a header row, borders, shading, fonts without theme overrides, the
+document language and the package's leftover parts. word.py says what the document is; this
+module only knows how Word spells it.
+"""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from docx.document import Document
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Length
+from docx.styles.style import BaseStyle
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
+
+# Child order the schema requires (only the parts we insert into). Word refuses to open a
+# file whose elements are out of order, so every insertion goes through _place().
+_ORDER = {
+    "pPr": ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl",
+            "numPr", "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens",
+            "kinsoku", "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN",
+            "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing",
+            "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment",
+            "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange"),
+    "pBdr": ("top", "left", "bottom", "right", "between", "bar"),
+    "tcPr": ("cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap",
+             "tcMar", "textDirection", "tcFitText", "vAlign", "hideMark"),
+    "trPr": ("cnfStyle", "divId", "gridBefore", "gridAfter", "wBefore", "wAfter", "cantSplit",
+             "trHeight", "tblHeader", "tblCellSpacing", "jc", "hidden"),
+    "tblPr": ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
+              "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders",
+              "shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription"),
+    "settings": ("evenAndOddHeaders", "characterSpacingControl", "savePreviewPicture",
+                 "updateFields", "hdrShapeDefaults", "footnotePr", "endnotePr", "compat",
+                 "docVars", "rsids", "mathPr", "themeFontLang"),
+}
+_THEME_FONTS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+_STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+
+
+def _local(element) -> str:
+    return element.tag.rsplit("}", 1)[-1]
+
+
+def _element(tag: str, **attributes):
+    element = OxmlElement(tag)
+    for name, value in attributes.items():
+        element.set(qn(f"w:{name}"), str(value))
+    return element
+
+
+def _place(parent, element, replace: bool = True):
+    """Put element into parent where the schema wants it, replacing one of the same tag."""
+    name = _local(element)
+    if replace:
+        for old in parent.findall(element.tag):
+            parent.remove(old)
+    order = _ORDER[_local(parent)]
+    later = set(order[order.index(name) + 1:])
+    following = next((child for child in parent if _local(child) in later), None)
+    if following is not None:
+        following.addprevious(element)
+    else:
+        parent.append(element)
+    return element
+
+
+# -- runs, hyperlinks, bookmarks ----------------------------------------------------------
+
+def add_run(parent, paragraph: Paragraph, text: str = "") -> Run:
+    """A python-docx Run appended to parent (a paragraph or hyperlink element)."""
+    r = OxmlElement("w:r")
+    parent.append(r)
+    run = Run(r, paragraph)
+    if text:
+        run.text = text
+    return run
+
+
+def add_hyperlink(paragraph: Paragraph, url: str | None = None, anchor: str | None = None):
+    """An empty w:hyperlink to an external url or to a bookmark; fill it with add_run()."""
+    link = _element("w:hyperlink", history="1")
+    if url is not None:
+        link.set(qn("r:id"), paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True))
+    if anchor is not None:
+        link.set(qn("w:anchor"), anchor)
+    paragraph._p.append(link)
+    return link
+
+
+def add_bookmark(paragraph: Paragraph, name: str, bookmark_id: int) -> None:
+    """Bookmark the paragraph's whole content (a TOC entry links here)."""
+    p = paragraph._p
+    start = _element("w:bookmarkStart", id=bookmark_id, name=name)
+    p.insert(1 if p.pPr is not None else 0, start)
+    p.append(_element("w:bookmarkEnd", id=bookmark_id))
+
+
+# -- fields ---------------------------------------------------------------------------
+
+def _fld_char(parent, paragraph: Paragraph, kind: str) -> None:
+    add_run(parent, paragraph)._r.append(_element("w:fldChar", fldCharType=kind))
+
+
+def begin_field(paragraph: Paragraph, instruction: str, parent=None) -> None:
+    """Open a complex field: begin, instruction, separate. Its cached result follows."""
+    parent = paragraph._p if parent is None else parent
+    _fld_char(parent, paragraph, "begin")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    add_run(parent, paragraph)._r.append(instr)
+    _fld_char(parent, paragraph, "separate")
+
+
+def end_field(paragraph: Paragraph, parent=None) -> None:
+    _fld_char(paragraph._p if parent is None else parent, paragraph, "end")
+
+
+def add_field(paragraph: Paragraph, instruction: str, result: str = "") -> Run:
+    """A whole field such as PAGE or NUMPAGES, showing result until it is updated.
+
+    Returns the run holding the result, to be formatted like its neighbours.
+    """
+    begin_field(paragraph, instruction)
+    run = add_run(paragraph._p, paragraph, result)
+    end_field(paragraph)
+    return run
+
+
+def add_toc_entry(paragraph: Paragraph, text: str, bookmark: str) -> None:
+    """One pre-filled TOC line: a link to the heading's bookmark. Word rewrites the lines,
+    adding the tab and page number, when it updates the TOC field."""
+    add_run(add_hyperlink(paragraph, anchor=bookmark), paragraph, text)
+
+
+def update_fields_on_open(document: Document) -> None:
+    """Ask Word to refresh the fields (TOC page numbers) when the file is opened."""
+    _place(document.settings.element, _element("w:updateFields", val="true"))
+
+
+def modern_layout(document: Document) -> None:
+    """Lay out as Word 2013 and later; the template's mode 14 opens in 'Compatibility Mode'."""
+    for setting in document.settings.element.iter(qn("w:compatSetting")):
+        if setting.get(qn("w:name")) == "compatibilityMode":
+            setting.set(qn("w:val"), "15")
+
+
+# -- tables ---------------------------------------------------------------------------
+
+def repeat_header(row) -> None:
+    """Repeat this table row at the top of every page the table runs onto."""
+    _place(row._tr.get_or_add_trPr(), _element("w:tblHeader", val="true"))
+
+
+def cant_split(row) -> None:
+    """Keep a row on one page."""
+    _place(row._tr.get_or_add_trPr(), _element("w:cantSplit", val="true"))
+
+
+def table_look(table, first_row: bool = True, first_column: bool = False) -> None:
+    """Which conditional parts of the table style apply: header row, first column."""
+    flags = {"firstRow": first_row, "lastRow": False, "firstColumn": first_column,
+             "lastColumn": False, "noHBand": True, "noVBand": True}
+    look = _element("w:tblLook", **{name: int(on) for name, on in flags.items()})
+    # The legacy bit mask Word 2007 reads instead of the attributes above.
+    look.set(qn("w:val"), f"{0x20 * first_row | 0x80 * first_column | 0x600:04X}")
+    _place(table._tbl.tblPr, look)
+
+
+def set_table_title(table, title: str) -> None:
+    """The table's alternative-text title, which screen readers announce."""
+    _place(table._tbl.tblPr, _element("w:tblCaption", val=title))
+
+
+def add_table_style(styles, name: str, *, border: str, header_fill: str, header_color: str,
+                    cell_margin: Length, size_pt: float):
+    """A table style: thin horizontal rules, a shaded bold header row, a bold first column.
+
+    Written as XML: python-docx can neither set table borders nor conditional formatting.
+    """
+    margin, half_points = int(round(cell_margin.twips)), int(round(size_pt * 2))
+    xml = f"""
+<w:style {nsdecls('w')} w:type="table" w:customStyle="1" w:styleId="{''.join(name.split())}">
+  <w:name w:val="{escape(name)}"/>
+  <w:basedOn w:val="TableNormal"/>
+  <w:uiPriority w:val="59"/>
+  <w:qFormat/>
+  <w:rPr><w:sz w:val="{half_points}"/><w:szCs w:val="{half_points}"/></w:rPr>
+  <w:tblPr>
+    <w:tblBorders>
+      <w:top w:val="single" w:sz="8" w:space="0" w:color="{border}"/>
+      <w:bottom w:val="single" w:sz="8" w:space="0" w:color="{border}"/>
+      <w:insideH w:val="single" w:sz="4" w:space="0" w:color="{border}"/>
+    </w:tblBorders>
+    <w:tblCellMar>
+      <w:top w:w="{margin // 2}" w:type="dxa"/><w:left w:w="{margin}" w:type="dxa"/>
+      <w:bottom w:w="{margin // 2}" w:type="dxa"/><w:right w:w="{margin}" w:type="dxa"/>
+    </w:tblCellMar>
+  </w:tblPr>
+  <w:tblStylePr w:type="firstRow">
+    <w:rPr><w:b/><w:bCs/><w:color w:val="{header_color}"/></w:rPr>
+    <w:tcPr>
+      <w:tcBorders><w:bottom w:val="single" w:sz="12" w:space="0" w:color="{header_color}"/></w:tcBorders>
+      <w:shd w:val="clear" w:color="auto" w:fill="{header_fill}"/>
+    </w:tcPr>
+  </w:tblStylePr>
+  <w:tblStylePr w:type="firstCol">
+    <w:rPr><w:b/><w:bCs/></w:rPr>
+  </w:tblStylePr>
+</w:style>"""
+    styles.element.append(parse_xml(xml))
+    return styles[name]
+
+
+# -- paragraph and style formatting python-docx cannot express ----------------------------
+
+def _ppr(target):
+    """The w:pPr of a style or a paragraph."""
+    if isinstance(target, BaseStyle):
+        return target.element.get_or_add_pPr()
+    return target._p.get_or_add_pPr()
+
+
+def set_border(target, side: str, color: str, size_eighths: int, space_pt: int = 4) -> None:
+    """A paragraph border (top, left, bottom, right) on a style or paragraph."""
+    ppr = _ppr(target)
+    borders = ppr.find(qn("w:pBdr"))
+    if borders is None:
+        borders = _place(ppr, OxmlElement("w:pBdr"))
+    _place(borders, _element(f"w:{side}", val="single", sz=size_eighths, space=space_pt,
+                             color=color))
+
+
+def clear_borders(target) -> None:
+    ppr = _ppr(target)
+    for borders in ppr.findall(qn("w:pBdr")):
+        ppr.remove(borders)
+
+
+def set_shading(target, fill: str) -> None:
+    """The background colour of a style, a paragraph or a table cell."""
+    parent = target._tc.get_or_add_tcPr() if hasattr(target, "_tc") else _ppr(target)
+    _place(parent, _element("w:shd", val="clear", color="auto", fill=fill))
+
+
+def set_contextual_spacing(style: BaseStyle, on: bool) -> None:
+    """Whether the space between paragraphs of the same style is dropped."""
+    ppr = _ppr(style)
+    for old in ppr.findall(qn("w:contextualSpacing")):
+        ppr.remove(old)
+    if on:
+        _place(ppr, OxmlElement("w:contextualSpacing"))
+
+
+def clear_numbering(style: BaseStyle) -> None:
+    """Drop a style's stray w:numPr (the template's Subtitle carries an empty one)."""
+    ppr = style.element.pPr
+    if ppr is not None:
+        for num in ppr.findall(qn("w:numPr")):
+            ppr.remove(num)
+
+
+# -- fonts and language -----------------------------------------------------------------
+
+def set_fonts(rpr, latin: str, east_asian: str, complex_script: str) -> None:
+    """Name the font of each script slot, dropping theme fonts, which would override them."""
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(1 if rpr.find(qn("w:rStyle")) is not None else 0, fonts)
+    for attribute in _THEME_FONTS:
+        fonts.attrib.pop(qn(attribute), None)
+    for attribute, value in (("ascii", latin), ("hAnsi", latin), ("eastAsia", east_asian),
+                             ("cs", complex_script)):
+        fonts.set(qn(f"w:{attribute}"), value)
+
+
+def drop_theme_fonts(styles) -> None:
+    """Remove the template styles' theme fonts, so that text inherits the document's fonts."""
+    for fonts in list(styles.element.iter(qn("w:rFonts"))):
+        if any(fonts.get(qn(a)) for a in _THEME_FONTS):
+            fonts.getparent().remove(fonts)
+
+
+def clear_character_spacing(rpr) -> None:
+    """Drop letter-spacing and kerning from a w:rPr."""
+    for tag in ("w:spacing", "w:kern"):
+        for old in rpr.findall(qn(tag)):
+            rpr.remove(old)
+
+
+def document_defaults(document: Document):
+    """The w:rPr of w:docDefaults, which every style inherits."""
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = OxmlElement("w:docDefaults")
+        styles.insert(0, defaults)
+    rpr_default = defaults.find(qn("w:rPrDefault"))
+    if rpr_default is None:
+        rpr_default = OxmlElement("w:rPrDefault")
+        defaults.insert(0, rpr_default)
+    rpr = rpr_default.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        rpr_default.append(rpr)
+    return rpr
+
+
+def set_language(document: Document, language: str) -> None:
+    """The proofing language of all text (document defaults and any style that sets one)."""
+    rpr = document_defaults(document)
+    if rpr.find(qn("w:lang")) is None:
+        rpr.append(OxmlElement("w:lang"))
+    for lang in document.styles.element.iter(qn("w:lang")):
+        lang.set(qn("w:val"), language)
+    theme_lang = document.settings.element.find(qn("w:themeFontLang"))
+    if theme_lang is not None:
+        theme_lang.set(qn("w:val"), language)
+
+
+def match_complex_script(style: BaseStyle) -> None:
+    """Give complex-script text (Arabic, Hebrew) the style's size, bold and italic too."""
+    rpr = style.element.rPr
+    if rpr is None:
+        return
+    for latin, complex_script in (("w:sz", "w:szCs"), ("w:b", "w:bCs"), ("w:i", "w:iCs")):
+        for old in rpr.findall(qn(complex_script)):
+            rpr.remove(old)
+        source = rpr.find(qn(latin))
+        if source is not None:
+            twin = OxmlElement(complex_script)
+            for name, value in source.attrib.items():
+                twin.set(name, value)
+            source.addnext(twin)  # the schema puts each right after its Latin twin
+
+
+# -- styles pane and package ----------------------------------------------------------------
+
+def set_style_meta(style: BaseStyle, *, priority: int, quick: bool = True) -> None:
+    """Show a style in the styles pane (and, if quick, the style gallery)."""
+    style.hidden = False
+    style.unhide_when_used = False
+    style.priority = priority
+    style.quick_style = quick
+    semi_hidden = style.element.find(qn("w:semiHidden"))
+    if semi_hidden is not None:
+        style.element.remove(semi_hidden)
+
+
+def make_builtin(style: BaseStyle, style_id: str) -> None:
+    """Mark an added style as Word's built-in one of that name ('toc 1', 'Hyperlink'), with
+    Word's id: python-docx adds every style as custom and would derive 'toc1'."""
+    style.element.set(qn("w:styleId"), style_id)
+    style.element.attrib.pop(qn("w:customStyle"), None)
+
+
+_APP_XML = """<?xml version='1.0' encoding='UTF-8' standalone='yes'?>
+<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">
+<Application>{application}</Application><Company>{company}</Company><DocSecurity>0</DocSecurity>
+<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>
+<HyperlinksChanged>false</HyperlinksChanged></Properties>"""
+
+
+def replace_template_leftovers(document: Document, application: str, company: str) -> None:
+    """Rewrite docProps/app.xml, which names 'Microsoft Macintosh Word' and counts the
+    template's pages; drop the template's thumbnail, its empty bibliography part and its
+    Word 2010 copy of the styles (stylesWithEffects), which would disagree with ours."""
+    package = document.part.package
+    for rel_id, rel in list(package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            package.rels.pop(rel_id)
+        elif rel.reltype == RT.EXTENDED_PROPERTIES:
+            # A plain Part: python-docx writes its bytes back as they were read.
+            rel.target_part._blob = _APP_XML.format(application=escape(application),
+                                                    company=escape(company)).encode("utf-8")
+    for rel_id, rel in list(document.part.rels.items()):
+        if rel.reltype in (RT.CUSTOM_XML, _STYLES_WITH_EFFECTS):
+            document.part.rels.pop(rel_id)
