@@ -14,6 +14,11 @@ class Theme:
     fonts: dict
     sizes: dict[str, float]
     page: dict
+    layout: dict
+
+    def side_by_side(self, *lists) -> bool:
+        """Whether lists of this length can stand side by side (they cannot flow across pages)."""
+        return sum(len(items) for items in lists) <= self.layout["side_by_side_max_items"]
 
     def rgb(self, name: str) -> tuple[int, int, int]:
         value = self.colors[name].lstrip("#")
@@ -31,4 +36,5 @@ class Theme:
 
 def load_theme(templates: Path) -> Theme:
     data = yaml.safe_load((Path(templates) / "theme.yaml").read_text("utf-8"))
-    return Theme(colors=data["colors"], fonts=data["fonts"], sizes=data["sizes"], page=data["page"])
+    return Theme(colors=data["colors"], fonts=data["fonts"], sizes=data["sizes"], page=data["page"],
+                 layout=data["layout"])
