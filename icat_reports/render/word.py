@@ -261,8 +261,13 @@ class Report:
         return paragraph
 
     def bullets(self, items, style: str = "List Bullet", container=None):
-        for item in items:
-            self.paragraph(item, style, container)
+        return [self.paragraph(item, style, container) for item in items]
+
+    def short_list(self, intro: str, items):
+        """An intro line and a short list of names, kept together on one page."""
+        paragraphs = [self.paragraph(intro), *self.bullets(items)]
+        for paragraph in paragraphs[:-1]:
+            paragraph.paragraph_format.keep_with_next = True
 
     @staticmethod
     def org(org: Organization) -> str:
@@ -383,8 +388,8 @@ class Report:
         self.heading(labels.about, 1)
         self.heading(labels.history, 2)
         self.paragraph(about.history.meeting)
-        self.paragraph(about.history.participants_intro)
-        self.bullets([self.org(o) for o in c.named(about.history.participants)])
+        self.short_list(about.history.participants_intro,
+                        [self.org(o) for o in c.named(about.history.participants)])
         self.paragraph(about.history.proposal)
 
         self.heading(labels.establishment, 2)
@@ -421,13 +426,11 @@ class Report:
         self.paragraph(pub.areas_intro)
 
         self.heading(labels.contributors, 2)
-        self.paragraph(pub.contributors_intro)
-        self.bullets([self.org(o) for o in c.contributors])
+        self.short_list(pub.contributors_intro, [self.org(o) for o in c.contributors])
 
         self.heading(labels.launch, 2)
         self.paragraph(pub.launch)
-        self.paragraph(pub.panel_intro)
-        self.bullets([self.org(o) for o in c.panel])
+        self.short_list(pub.panel_intro, [self.org(o) for o in c.panel])
 
     def key_areas(self):
         labels = self.labels
