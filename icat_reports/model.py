@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, ValidationError,
                       field_validator)
 
+from .deck import Deck, check as check_deck
 from .inline import safe_url
 from .loader import RawContent
 from .problems import ContentError, Problem, format_path
@@ -177,6 +178,7 @@ class Content(Schema):
     areas: Annotated[list[Area], Field(min_length=1)] = Field(**_in("areas.yaml", "The key areas"))
     contact: Contact = Field(**_in("contact.yaml", "Contact details"))
     links: list[Link] = Field(default_factory=list, **_in("contact.yaml", "Further material"))
+    handout: Deck = Field(**_in("handout.yaml", "The slide handout"))
 
     # -- lookups used by every renderer --------------------------------------------------
     def organization(self, acronym: str) -> Organization:
@@ -355,6 +357,7 @@ def build(raw: RawContent) -> Content:
                 where = raw.files.get(loc[0]) or _default_file(loc[0], raw)
             problems.append(Problem(where, format_path(loc), message))
         raise ContentError(problems) from None
+    problems += check_deck(content, raw)
     if problems:
         raise ContentError(problems)
     return content

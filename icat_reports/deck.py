@@ -1,0 +1,645 @@
+"""The deck definition (content/handout.yaml) and the content model to a list of slides.
+
+The deck lists slides in order; each shows literal text and/or a named source of the content
+model ('members', 'areas.Prevention.gaps', ...). expand() turns it into format-neutral Slide
+objects, splitting a list too long for one slide into columns and continuation slides, so
+the slides PDF, the notes PDF and the PowerPoint deck all show the same slides.
+
+Whether text fits is decided here, from the font's own glyph widths and one slide geometry
+(SLIDE) that every renderer lays out with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import logging
+import math
+import shutil
+import subprocess
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Callable, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
+
+from .inline import spans
+from .problems import ContentError, Problem, format_path
+
+if TYPE_CHECKING:  # model imports this module; importing it back at run time would be circular
+    from .loader import RawContent
+    from .model import Content, Organization
+
+log = logging.getLogger(__name__)
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), Field(strict=True)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), Field(strict=True)]
+
+
+# -- the deck definition, as written in content/handout.yaml ---------------------------
+
+class Schema(BaseModel):
+    """The same base as model.Schema: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SubItem(Schema):
+    """A sub-item or a speaker note: its text, or `source: NAME` (what that source says)."""
+
+    text: Text | None = Field(None, description="The text")
+    source: Name | None = Field(None, description="Or a source of the content, listed in handout.yaml")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, value):
+        # `- Some text` is short for `- text: Some text`.
+        return value if isinstance(value, dict) else {"text": value}
+
+    @model_validator(mode="after")
+    def _one_of(self):
+        if (self.text is None) == (self.source is None):
+            raise ValueError("give either the item's text or `source: NAME`, not both or neither")
+        return self
+
+
+class Item(SubItem):
+    """A bullet: its text or a source, and optional sub-items (one level)."""
+
+    items: list[SubItem] = Field(default_factory=list, description="Sub-items")
+
+
+def _as_list(value):
+    return value if isinstance(value, list) or value is None else [value]
+
+
+class Entry(Schema):
+    """One slide of the deck definition."""
+
+    title: Text | None = Field(None, description="Slide title (optional with a source)")
+    subtitle: Text | None = Field(None, description="A smaller line under the title")
+    source: Name | None = Field(None, description="What the slide shows from the content")
+    intro: Text | None = Field(None, description="A sentence above the bullets")
+    caption: Text | None = Field(None, description="A short heading above the bullets")
+    bullets: list[Item] = Field(default_factory=list, description="Bullets after the source's")
+    columns: Literal[1, 2] | None = Field(None, description="1 or 2: set the list in columns")
+    footnote: Text | None = Field(None, description="A small note at the foot of the slide")
+    notes: list[SubItem] = Field(default_factory=list, description="Speaker notes (PowerPoint)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_note(cls, value):
+        if isinstance(value, dict) and "notes" in value:
+            value = {**value, "notes": _as_list(value["notes"])}
+        return value
+
+
+class DeckLabels(Schema):
+    continued: Text = Field(description="Marks a slide that continues the previous one's list")
+    notes: Text = Field(description="Heads the ruled lines of the printed handout")
+
+
+class Deck(Schema):
+    title: Text = Field(description="Title of the deck (file properties)")
+    event: Text = Field(description="Event name in the footer and page header")
+    date: dt.date = Field(description="Event date, YYYY-MM-DD")
+    labels: DeckLabels = Field(description="Fixed words of the handout")
+    slides: Annotated[list[Entry], Field(min_length=1)] = Field(description="The slides, in order")
+    # Where each value was written (set by check()), for problems found when laying out slides.
+    _where: dict = PrivateAttr(default_factory=dict)
+
+
+# -- what a slide shows ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Bullet:
+    """A bullet (content Markdown) and its sub-items."""
+
+    text: str
+    items: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Body:
+    """What a source gives a slide."""
+
+    title: str | None = None
+    subtitle: str | None = None
+    tone: str | None = None          # "gaps" or "recommendations": the renderers colour by it
+    intro: str | None = None
+    caption: str | None = None
+    bullets: tuple[Bullet, ...] = ()
+    columns: int = 1
+    plain: bool = False              # lines without bullet marks, such as an address
+    footnote: str | None = None
+
+    def texts(self) -> list[str]:
+        """Every text, in reading order: what a source says in speaker notes."""
+        out = [t for t in (self.intro, self.caption) if t]
+        for b in self.bullets:
+            out += [b.text, *b.items]
+        return out + ([self.footnote] if self.footnote else [])
+
+    def as_bullets(self) -> tuple[Bullet, ...]:
+        return self.bullets or tuple(Bullet(t) for t in (self.intro,) if t)
+
+
+@dataclass(frozen=True)
+class Slide:
+    number: int                      # 1-based, after expansion
+    entry: int                       # index in handout.slides
+    title: str
+    subtitle: str | None
+    tone: str | None
+    continued: bool                  # continues the previous slide's list
+    intro: str | None
+    statement: bool                  # the intro alone, shown large
+    caption: str | None
+    columns: tuple[tuple[Bullet, ...], ...]
+    plain: bool
+    footnote: str | None
+    notes: tuple[str, ...]
+    size: float                      # body text size in pt; sub-items and caption a step smaller
+    head_height: float               # pt taken by intro and caption above the columns
+    footnote_height: float           # pt kept for the footnote at the bottom of the body
+
+    @property
+    def bullets(self) -> tuple[Bullet, ...]:
+        return tuple(b for column in self.columns for b in column)
+
+
+# -- the named sources -------------------------------------------------------------------
+
+def md_escape(text: str) -> str:
+    """Plain text made safe to put inside content Markdown."""
+    return "".join("\\" + ch if ch in "\\`*_[]<>&" else ch for ch in str(text))
+
+
+def org_line(org: Organization) -> str:
+    """'United Nations Population Fund (UNFPA)'; 'The World Bank' where the name holds the acronym."""
+    if org.acronym.casefold() in org.name.casefold():
+        return org.name
+    return f"{org.name} ({md_escape(org.acronym)})"
+
+
+def _orgs(orgs) -> tuple[Bullet, ...]:
+    return tuple(Bullet(org_line(o)) for o in orgs)
+
+
+def _history(c: Content) -> Body:
+    h = c.about.history
+    return Body(title=c.labels.history, bullets=(Bullet(h.meeting), Bullet(h.proposal)),
+                footnote=f"{h.participants_intro} {', '.join(map(md_escape, h.participants))}")
+
+
+def _contact(c: Content) -> Body:
+    k, labels = c.contact, c.labels
+    lines = [f"**{k.unit}**", org_line(c.organization(k.organization)), *k.address,
+             f"{labels.telephone} {k.telephone}", f"{labels.fax} {k.fax}",
+             f"{labels.email} [{md_escape(k.email)}](<mailto:{k.email}>)"]
+    return Body(title=labels.contact, intro=k.intro.rstrip(":") + ":", bullets=tuple(map(Bullet, lines)),
+                plain=True)
+
+
+def _area(which: str, area_name: str) -> Callable[[Content], Body]:
+    def source(c: Content) -> Body:
+        area = next(a for a in c.areas if a.name == area_name)
+        return Body(title=area.name, subtitle=getattr(c.labels, which), tone=which,
+                    bullets=tuple(map(Bullet, getattr(area, which))))
+    return source
+
+
+_SOURCES: dict[str, Callable[[Content], Body]] = {
+    "about.history": _history,
+    "about.history.meeting": lambda c: Body(title=c.labels.history, intro=c.about.history.meeting),
+    "about.history.proposal": lambda c: Body(title=c.labels.history, intro=c.about.history.proposal),
+    "about.history.participants": lambda c: Body(
+        title=c.labels.history, intro=c.about.history.participants_intro,
+        bullets=_orgs(c.named(c.about.history.participants))),
+    "about.establishment": lambda c: Body(title=c.labels.establishment,
+                                          intro=c.about.establishment.text),
+    "about.aim": lambda c: Body(title=c.labels.about, intro=c.about.aim),
+    "about.coordination": lambda c: Body(title=c.labels.about, intro=c.about.coordination),
+    "about.functions": lambda c: Body(title=c.labels.functions,
+                                      bullets=tuple(map(Bullet, c.about.functions))),
+    "members": lambda c: Body(title=c.labels.members, bullets=_orgs(c.members), columns=2),
+    "contributors": lambda c: Body(title=c.labels.contributors, intro=c.publication.contributors_intro,
+                                   bullets=_orgs(c.contributors), columns=2),
+    "panel": lambda c: Body(title=c.labels.panel_members, intro=c.publication.panel_intro,
+                            bullets=_orgs(c.panel)),
+    # The presentation's slide: the title in quotes, then who contributed.
+    "publication": lambda c: Body(title=c.labels.publication, intro=f"“{c.publication.title}”",
+                                  caption=c.publication.contributors_intro,
+                                  bullets=_orgs(c.contributors), columns=2),
+    "publication.summary": lambda c: Body(title=c.labels.publication, intro=c.publication.summary),
+    "publication.provides": lambda c: Body(title=c.labels.provides, intro=c.publication.provides_intro,
+                                           bullets=tuple(map(Bullet, c.publication.provides))),
+    "publication.launch": lambda c: Body(title=c.labels.launch, intro=c.publication.launch),
+    "areas": lambda c: Body(title=c.labels.key_areas, bullets=tuple(Bullet(a.name) for a in c.areas)),
+    "global_plan": lambda c: Body(title=c.labels.global_plan, intro=c.global_plan.intro,
+                                  bullets=tuple(map(Bullet, c.global_plan.points))),
+    "contact": _contact,
+    "links": lambda c: Body(title=c.labels.links, bullets=tuple(
+        Bullet(f"[{link.label}](<{link.url}>)") for link in c.links)),
+}
+
+
+def sources(content: Content) -> dict[str, Callable[[Content], Body]]:
+    """Every source name a deck may use, those of each key area included."""
+    named = dict(_SOURCES)
+    for area in content.areas:
+        for which in ("gaps", "recommendations"):
+            named[f"areas.{area.name}.{which}"] = _area(which, area.name)
+    return named
+
+
+def _lookup(content: Content, name: str):
+    """The source called name (case and the area's short id do not matter), or None."""
+    named = sources(content)
+    if name in named:
+        return named[name]
+    folded = {key.casefold(): fn for key, fn in named.items()}
+    for area in content.areas:
+        for which in ("gaps", "recommendations"):
+            folded[f"areas.{area.id}.{which}"] = named[f"areas.{area.name}.{which}"]
+    return folded.get(name.casefold())
+
+
+def resolve(content: Content, name: str) -> Body:
+    return _lookup(content, name)(content)
+
+
+# -- checks run with the content model's ----------------------------------------------
+
+def check(content: Content, raw: RawContent) -> list[Problem]:
+    """Every source the deck names must exist; every slide must have a title."""
+    problems: list[Problem] = []
+    base = ("handout", "slides")
+    content.handout._where.update({p: loc for p, loc in raw.locations.items() if p[:1] == ("handout",)})
+
+    def known(path: tuple, name: str) -> bool:
+        if _lookup(content, name):
+            return True
+        close = difflib.get_close_matches(name, list(sources(content)), n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        problems.append(Problem(raw.locate(path), format_path(path), f"unknown source '{name}'{hint}"))
+        return False
+
+    def items(path: tuple, entries: list[SubItem]) -> None:
+        for i, item in enumerate(entries):
+            if item.source:
+                known(path + (i, "source"), item.source)
+            items(path + (i, "items"), getattr(item, "items", []))
+
+    for i, entry in enumerate(content.handout.slides):
+        path = base + (i,)
+        if entry.source:
+            known(path + ("source",), entry.source)
+        elif not entry.title:  # every source gives a default title
+            problems.append(Problem(raw.locate(path), format_path(path),
+                                    "this slide needs a title (`title: ...`)"))
+        items(path + ("bullets",), entry.bullets)
+        items(path + ("notes",), entry.notes)
+    font = None if problems else _theme_font()
+    if font:  # what does not fit is a content problem too: report it now, not halfway through a build
+        try:
+            expand(content, Measure(font))
+        except ContentError as error:
+            problems += error.problems
+    return problems
+
+
+def _theme_font() -> str | None:
+    """The body font of the project's theme (templates/theme.yaml), which the slides are set in."""
+    from .theme import load_theme
+    try:
+        return load_theme(Path(__file__).resolve().parent.parent / "templates").fonts["body"]
+    except Exception:  # a broken theme is reported by the build that reads it
+        return None
+
+
+# -- the slide geometry every renderer lays out with -----------------------------------
+
+@dataclass(frozen=True)
+class Geometry:
+    """A 16:9 slide of 13.333 x 7.5 in (PowerPoint's widescreen), in points."""
+
+    width: float = 960
+    height: float = 540
+    margin_x: float = 48
+    bar_height: float = 96           # the title bar
+    bar_padding: float = 10
+    stripe: float = 5                 # coloured rule under the title bar
+    body_top: float = 124
+    body_bottom: float = 488
+    footer_top: float = 500           # rule above the footer
+    column_gap: float = 40
+    title_pt: float = 30
+    continued_pt: float = 18
+    subtitle_pt: float = 16
+    # Body text sizes, largest first: a slide takes the largest that needs no more slides
+    # than the smallest would. Sub-items and captions are a step smaller.
+    sizes: tuple[float, ...] = (24, 22, 20)
+    step: float = 2
+    statement_pt: float = 28
+    footnote_pt: float = 13
+    footer_pt: float = 11
+    line_height: float = 1.15          # of body text; exact in every renderer
+    title_line_height: float = 1.12
+    bullet_indent: float = 28
+    sub_indent: float = 26
+    bullet_gap: float = 8            # space above each bullet after the first
+    sub_gap: float = 4
+    plain_gap: float = 2
+    head_gap: float = 14              # space under the intro and under the caption
+    footnote_gap: float = 10          # space above the footnote
+    title_lines: int = 2              # most lines a title may take
+    footnote_lines: int = 3
+
+    @property
+    def body_width(self) -> float:
+        return self.width - 2 * self.margin_x
+
+    @property
+    def body_height(self) -> float:
+        return self.body_bottom - self.body_top
+
+    def smaller(self, size: float) -> float:
+        return size - self.step
+
+    def column_width(self, columns: int) -> float:
+        return (self.body_width - (columns - 1) * self.column_gap) / columns
+
+    @property
+    def title_box(self) -> float:
+        return self.bar_height - 2 * self.bar_padding
+
+
+SLIDE = Geometry()
+
+
+# -- measuring text ----------------------------------------------------------------------
+
+@lru_cache(maxsize=8)
+def _font_file(family: str, bold: bool) -> str | None:
+    if not shutil.which("fc-match"):
+        return None
+    pattern = f"{family}:weight={'bold' if bold else 'regular'}"
+    found = subprocess.run(["fc-match", "-f", "%{file}|%{family}", pattern], capture_output=True,
+                           text=True).stdout
+    path, _, families = found.partition("|")
+    return path if family.casefold() in families.casefold() else None
+
+
+@lru_cache(maxsize=8)
+def _advances(path: str | None) -> tuple[dict[int, float], float]:
+    """Each character's advance in em, and the average for characters the font lacks."""
+    if path is None:
+        return {}, 0.62
+    from fontTools.ttLib import TTFont
+    font = TTFont(path, lazy=True)
+    upm = font["head"].unitsPerEm
+    metrics = font["hmtx"].metrics
+    table = {cp: metrics[glyph][0] / upm for cp, glyph in font.getBestCmap().items()}
+    return table, 0.62
+
+
+class Measure:
+    """How many lines text takes at a width: a greedy word wrap with the font's advances.
+
+    Browsers and PowerPoint may break a little differently (after hyphens, with kerning), so
+    the usable width is taken slightly narrower than the box: an estimate errs towards more lines.
+    """
+
+    slack = 0.95
+
+    def __init__(self, family: str):
+        self.family = family
+        self.fonts = {bold: _advances(_font_file(family, bold)) for bold in (False, True)}
+        if _font_file(family, False) is None:
+            log.warning("font '%s' not found; estimating text widths", family)
+
+    def width(self, text: str, size: float, bold: bool = False) -> float:
+        table, default = self.fonts[bold]
+        return sum(table.get(ord(ch), default) for ch in text) * size
+
+    def lines(self, text: str, width: float, size: float, bold: bool = False) -> int:
+        width *= self.slack
+        words: list[tuple[str, bool]] = []
+        for span in spans(text):
+            for i, word in enumerate(span.text.split(" ")):
+                if i and words or not words:
+                    words.append((word, span.bold or bold))
+                else:  # a span that starts inside a word continues it
+                    words[-1] = (words[-1][0] + word, words[-1][1])
+        count, used = 1, 0.0
+        for word, is_bold in words:
+            if not word:
+                continue
+            w = self.width(word, size, is_bold)
+            space = self.width(" ", size, is_bold)
+            if used and used + space + w > width:
+                count, used = count + 1, 0.0
+            if not used:
+                extra = max(0, math.ceil(w / width) - 1)   # a word wider than the line breaks
+                count += extra
+                used = w - extra * width
+            else:
+                used += space + w
+        return count
+
+
+# -- expansion: deck to slides -----------------------------------------------------------
+
+def _fail(content: Content, path: tuple, message: str) -> ContentError:
+    from .problems import Location
+    where = content.handout._where
+    while path and path not in where:  # the nearest value that was written down
+        path = path[:-1]
+    return ContentError([Problem(where.get(path, Location("handout.yaml")), format_path(path), message)])
+
+
+class _Layout:
+    def __init__(self, measure: Measure, g: Geometry = SLIDE):
+        self.m, self.g = measure, g
+
+    def block(self, text: str, width: float, size: float, bold: bool = False) -> float:
+        return self.m.lines(text, width, size, bold) * size * self.g.line_height
+
+    def bullet(self, b: Bullet, width: float, plain: bool, size: float) -> float:
+        g = self.g
+        indent = 0 if plain else g.bullet_indent
+        height = self.block(b.text, width - indent, size) if b.text else 0
+        for item in b.items:
+            height += (g.sub_gap if height else 0) + self.block(item, width - indent - g.sub_indent,
+                                                                g.smaller(size))
+        return height
+
+    def gap(self, plain: bool) -> float:
+        return self.g.plain_gap if plain else self.g.bullet_gap
+
+
+def _pack(heights: list[float], caps: Callable[[int], float], columns: int, gap: float,
+          limit: float) -> list[list[list[int]]]:
+    """Bullet indexes per part and column, filling columns in reading order, each at most
+    min(limit, caps(part)) high."""
+    parts: list[list[list[int]]] = [[[]]]
+    used = 0.0
+    for i, h in enumerate(heights):
+        while True:
+            part, column = len(parts) - 1, parts[-1][-1]
+            need = h + (gap if column else 0)
+            if used + need <= min(limit, caps(part)) + 1e-6 or (not column and len(parts) > 50):
+                column.append(i)
+                used += need
+                break
+            if len(parts[-1]) < columns:
+                parts[-1].append([])
+            else:
+                parts.append([[]])
+            used = 0.0
+    return parts
+
+
+def _paginate(heights: list[float], caps: Callable[[int], float], columns: int,
+              gap: float) -> list[list[list[int]]]:
+    """As few parts as possible, then the columns as even as that allows."""
+    if not heights:
+        return [[[]]]
+    fewest = _pack(heights, caps, columns, gap, math.inf)
+    low, high = max(heights), max(caps(p) for p in range(len(fewest)))
+    for _ in range(40):  # the smallest column height that needs no more parts
+        mid = (low + high) / 2
+        if len(_pack(heights, caps, columns, gap, mid)) <= len(fewest):
+            high = mid
+        else:
+            low = mid
+    best = _pack(heights, caps, columns, gap, high)
+    return best if len(best) <= len(fewest) else fewest
+
+
+def _entry_body(content: Content, entry: Entry, path: tuple) -> Body:
+    body = resolve(content, entry.source) if entry.source else Body()
+    bullets = list(body.bullets)
+    for item in entry.bullets:
+        bullets += _items(content, item)
+    return replace(
+        body,
+        title=entry.title or body.title,
+        subtitle=entry.subtitle or body.subtitle,
+        intro=entry.intro or body.intro,
+        caption=entry.caption or body.caption,
+        bullets=tuple(bullets),
+        columns=entry.columns or body.columns,
+        footnote=entry.footnote or body.footnote,
+    )
+
+
+def _items(content: Content, item: Item) -> list[Bullet]:
+    subs = [text for sub in item.items for text in _texts(content, sub)]
+    if item.source:
+        found = list(resolve(content, item.source).as_bullets())
+        if subs and found:
+            found[-1] = replace(found[-1], items=found[-1].items + tuple(subs))
+        return found
+    return [Bullet(item.text, tuple(subs))]
+
+
+def _texts(content: Content, item: SubItem) -> list[str]:
+    if item.source:
+        return [b.text for b in resolve(content, item.source).as_bullets()]
+    return [item.text]
+
+
+def _notes(content: Content, entry: Entry) -> tuple[str, ...]:
+    out: list[str] = []
+    for item in entry.notes:
+        out += resolve(content, item.source).texts() if item.source else [item.text]
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    size: float
+    parts: list[list[list[int]]]
+    intro_h: float
+    caption_h: float
+
+
+def _plan(content: Content, layout: _Layout, body: Body, entry: Entry, path: tuple, size: float,
+          foot_h: float) -> _Plan:
+    """How the body goes onto slides with body text of size pt."""
+    g = layout.g
+    columns = min(body.columns, max(1, len(body.bullets)))
+    statement = bool(body.intro) and not body.bullets and not body.caption
+    intro_h = caption_h = 0.0
+    if body.intro:
+        intro_h = layout.block(body.intro, g.body_width, g.statement_pt if statement else size) + g.head_gap
+    if body.caption:
+        caption_h = layout.block(body.caption, g.body_width, g.smaller(size), True) + g.head_gap
+    first_cap = g.body_height - intro_h - caption_h - foot_h
+    next_cap = g.body_height - caption_h
+    if first_cap < -1e-6:
+        raise _fail(content, path + ("intro",) if entry.intro else path + ("source",),
+                    "the introduction is too long for one slide; shorten it or make bullets of it")
+    heights = [layout.bullet(b, g.column_width(columns), body.plain, size) for b in body.bullets]
+    for i, h in enumerate(heights):
+        if h > next_cap + 1e-6:
+            raise _fail(content, path + ("bullets",) if entry.bullets else path + ("source",),
+                        f"bullet {i + 1} ('{body.bullets[i].text[:40]}…') is too long for one "
+                        "slide; shorten it or split it into several bullets")
+    caps = lambda part: first_cap if part == 0 else next_cap
+    return _Plan(size, _paginate(heights, caps, columns, layout.gap(body.plain)), intro_h, caption_h)
+
+
+def expand(content: Content, measure: Measure, g: Geometry = SLIDE) -> list[Slide]:
+    """The deck's slides, in order, long lists continued on further slides."""
+    layout = _Layout(measure, g)
+    slides: list[Slide] = []
+    for index, entry in enumerate(content.handout.slides):
+        path = ("handout", "slides", index)
+        body = _entry_body(content, entry, path)
+        _check_title(content, layout, body, path)
+        foot_h = 0.0
+        if body.footnote:
+            lines = measure.lines(body.footnote, g.body_width, g.footnote_pt)
+            if lines > g.footnote_lines:
+                raise _fail(content, path + ("footnote",) if entry.footnote else path + ("source",),
+                            f"the footnote takes {lines} lines on the slide; at most "
+                            f"{g.footnote_lines} fit")
+            foot_h = lines * g.footnote_pt * g.line_height + g.footnote_gap
+        plan = _plan(content, layout, body, entry, path, g.sizes[-1], foot_h)
+        for size in g.sizes[:-1]:  # larger text where it needs no extra slide
+            try:
+                larger = _plan(content, layout, body, entry, path, size, foot_h)
+            except ContentError:
+                continue
+            if len(larger.parts) <= len(plan.parts):
+                plan = larger
+                break
+        statement = bool(body.intro) and not body.bullets and not body.caption
+        notes = _notes(content, entry)
+        columns = min(body.columns, max(1, len(body.bullets)))
+        for p, part in enumerate(plan.parts):
+            # Every part keeps the entry's column widths, even where its last column is empty.
+            cols = tuple(tuple(body.bullets[i] for i in column) for column in part)
+            cols += ((),) * (columns - len(cols))
+            slides.append(Slide(
+                number=len(slides) + 1, entry=index, title=body.title, subtitle=body.subtitle,
+                tone=body.tone, continued=p > 0, intro=body.intro if p == 0 else None,
+                statement=statement, caption=body.caption, columns=cols,
+                plain=body.plain, footnote=body.footnote if p == 0 else None,
+                notes=notes if p == 0 else (), size=plan.size,
+                head_height=(plan.intro_h if p == 0 else 0.0) + plan.caption_h,
+                footnote_height=foot_h if p == 0 else 0.0))
+    return slides
+
+
+def _check_title(content: Content, layout: _Layout, body: Body, path: tuple) -> None:
+    g = layout.g
+    lines = layout.m.lines(body.title, g.body_width, g.title_pt, True)
+    if lines > g.title_lines or (body.subtitle and
+                                 lines * g.title_pt * g.title_line_height
+                                 + g.subtitle_pt * g.title_line_height > g.title_box):
+        raise _fail(content, path + ("title",), f"the title takes {lines} lines in the title bar; shorten it")

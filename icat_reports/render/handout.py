@@ -1,0 +1,146 @@
+"""The deck (content/handout.yaml) to the side-event handout: the slides as a 16:9 PDF, the
+printed notes handout (A4, three slides a page beside ruled lines) and a PowerPoint deck.
+
+All three show the slides icat_reports.deck expands, so they cannot disagree. The notes
+handout is an imposition: WeasyPrint prints the A4 pages (header, page numbers, frames, ruled
+lines) and pikepdf places each page of the slides PDF into its frame.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+from dataclasses import dataclass
+
+import pikepdf
+from markupsafe import Markup
+from weasyprint import HTML
+
+from ..deck import SLIDE, Measure, Slide, expand
+from ..fetcher import ProjectOnlyFetcher
+from ..job import Job
+from ..templating import environment
+from .pdf import check_font
+
+log = logging.getLogger(__name__)
+
+SLIDES_PDF, NOTES_PDF, PPTX = "handout-slides.pdf", "handout-notes.pdf", "handout.pptx"
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """The printed handout's A4 page, in points; the frames are where the slides go."""
+
+    width: float = 595.28
+    height: float = 841.89
+    margin_x: float = 42.52           # 15 mm
+    top: float = 64
+    bottom: float = 46
+    per_page: int = 3
+    thumb_width: float = 290          # a slide printed about 10 cm wide
+    border: float = 0.75
+    frame_top: float = 8              # from the top of a slide's row
+    gap: float = 20                   # between a slide and its lines
+    line_pitch: float = 22
+    row_gap: float = 14               # free space at the foot of each row
+
+    @property
+    def thumb_height(self) -> float:
+        return self.thumb_width * SLIDE.height / SLIDE.width
+
+    @property
+    def row_height(self) -> float:
+        # A hair under a third of the page, so three rows never spill onto a fourth page.
+        return math.floor((self.height - self.top - self.bottom) / self.per_page * 100) / 100 - 0.01
+
+    @property
+    def frame_left(self) -> float:
+        return self.border
+
+    @property
+    def lines_left(self) -> float:
+        return self.frame_left + self.thumb_width + self.gap
+
+    @property
+    def lines(self) -> int:
+        label = 14
+        return int((self.row_height - self.frame_top - label - self.row_gap) // self.line_pitch)
+
+    def slot(self, index: int) -> pikepdf.Rectangle:
+        """Where slide index (0-based) goes on its page, in PDF coordinates (origin bottom left)."""
+        top = self.top + (index % self.per_page) * self.row_height + self.frame_top
+        left = self.margin_x + self.frame_left
+        return pikepdf.Rectangle(left, self.height - top - self.thumb_height,
+                                 left + self.thumb_width, self.height - top)
+
+
+SHEET = Sheet()
+
+
+def slides(job: Job) -> list[Slide]:
+    """The expanded deck, shared by the three outputs."""
+    return job.once("handout.slides", lambda: expand(job.content, Measure(job.theme.fonts["body"])))
+
+
+def _context(job: Job, deck: list[Slide]) -> dict:
+    return {"c": job.content, "t": job.theme, "g": SLIDE, "n": SHEET, "slides": deck, "built": job.built}
+
+
+def _print(job: Job, page: str, stylesheet: str, context: dict):
+    env = environment(job.templates)
+    # Safe to inline: the stylesheet is ours; content reaches it only through css_string.
+    context = {**context, "css": Markup(env.get_template(stylesheet).render(context))}
+    html = env.get_template(page).render(context)
+    fetcher = ProjectOnlyFetcher(job.templates, allow_redirects=False)
+    return HTML(string=html, base_url=f"{job.templates}/", url_fetcher=fetcher).render()
+
+
+def print_slides(job: Job, deck: list[Slide]) -> bytes:
+    check_font(job.theme.fonts["body"])
+    document = _print(job, "slides.html.j2", "slides.css", _context(job, deck))
+    if len(document.pages) != len(deck):
+        # The deck's measurements said everything fits; a slide that grew onto a second page
+        # would otherwise be cut or shifted. Name the first one that did.
+        spill = next((i for i, page in enumerate(document.pages)
+                      if f"slide-{i + 1}" not in page.anchors), len(deck))
+        culprit = deck[max(0, spill - 1)]
+        raise RuntimeError(f"slide {culprit.number} ('{culprit.title}') does not fit on one page; "
+                           f"{len(document.pages)} pages for {len(deck)} slides")
+    return document.write_pdf(pdf_identifier=b"icat-handout-slides")
+
+
+def print_notes(job: Job, deck: list[Slide], slides_pdf: bytes) -> bytes:
+    sheets = _print(job, "notes.html.j2", "notes.css", _context(job, deck))
+    expected = math.ceil(len(deck) / SHEET.per_page)
+    if len(sheets.pages) != expected:
+        raise RuntimeError(f"the notes handout has {len(sheets.pages)} pages, not {expected}")
+    frame = pikepdf.open(io.BytesIO(sheets.write_pdf(pdf_identifier=b"icat-handout-notes")))
+    source = pikepdf.open(io.BytesIO(slides_pdf))
+    for sheet in frame.pages:
+        # WeasyPrint's pages share one resource dictionary: give each its own before adding to it.
+        resources = pikepdf.Dictionary({key: value for key, value in sheet.obj.Resources.items()})
+        xobjects = resources.get("/XObject")
+        resources.XObject = pikepdf.Dictionary(dict(xobjects.items())) if xobjects else pikepdf.Dictionary()
+        sheet.obj.Resources = resources
+    for index, page in enumerate(source.pages):
+        # pikepdf's add_overlay names the placed page at random; a fixed name keeps builds identical.
+        sheet = frame.pages[index // SHEET.per_page]
+        form = frame.copy_foreign(page.as_form_xobject())
+        name = sheet.add_resource(form, pikepdf.Name.XObject, pikepdf.Name(f"/Slide{index + 1}"))
+        sheet.contents_add(b"q\n", prepend=True)
+        sheet.contents_add(b"\nQ\nq\n" + sheet.calc_form_xobject_placement(form, name, SHEET.slot(index))
+                           + b"\nQ\n")
+    out = io.BytesIO()
+    frame.save(out, deterministic_id=True)
+    return out.getvalue()
+
+
+def render(job: Job) -> dict[str, bytes]:
+    from .powerpoint import render_pptx  # python-pptx only when the handout is built
+
+    deck = slides(job)
+    slides_pdf = print_slides(job, deck)
+    log.debug("handout: %d slides from %d deck entries", len(deck), len(job.content.handout.slides))
+    return {SLIDES_PDF: slides_pdf, NOTES_PDF: print_notes(job, deck, slides_pdf),
+            PPTX: render_pptx(job, deck)}

@@ -1,0 +1,424 @@
+"""Expanded slides (icat_reports.deck) to an editable 16:9 PowerPoint deck, with python-pptx.
+
+python-pptx's built-in template is 4:3: its master and layouts keep 4:3 positions when the
+slide size changes. So the master and the layouts used here are laid out again from the one
+slide geometry (deck.SLIDE) that the PDF uses, the other layouts are removed, and the theme's
+colours and fonts go into the PowerPoint theme, the master's text styles and every run. Titles
+and bullets are real placeholders; the footer is PowerPoint's own footer and slide number.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import uuid
+
+from lxml import etree
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.enum.shapes import PP_PLACEHOLDER
+from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.oxml.ns import qn
+from pptx.util import Emu, Pt
+
+from ..deck import SLIDE, Bullet, Slide
+from ..inline import plain, spans
+from ..job import Job
+from ..ooxml_zip import stable_zip
+from ..templating import long_date
+
+log = logging.getLogger(__name__)
+
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+KEEP_LAYOUTS = ("Title and Content", "Two Content", "Title Only", "Blank")
+NOTES_PT = 12
+SLIDENUM_FIELD_ID = "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, "icat-reports/slidenum")).upper() + "}"
+
+
+def emu(points: float) -> Emu:
+    return Emu(round(points * 12700))
+
+
+class _Style:
+    """The theme, as the values python-pptx wants."""
+
+    def __init__(self, job: Job):
+        self.theme = job.theme
+        self.body_font = job.theme.fonts["body"]
+        self.heading_font = job.theme.fonts["heading"]
+
+    def color(self, name: str) -> RGBColor:
+        return RGBColor(*self.theme.rgb(name))
+
+    def hex(self, name: str) -> str:
+        return self.theme.hex(name)
+
+
+# -- the master, the layouts and the theme ---------------------------------------------
+
+def _set_theme(prs, style: _Style) -> None:
+    """Colours and fonts of the PowerPoint theme, so new text typed in PowerPoint matches."""
+    part = prs.slide_master.part.part_related_by(RT.THEME)
+    root = etree.fromstring(part.blob)
+    scheme = root.find(f".//{{{A}}}clrScheme")
+    colors = {"dk1": "ink", "lt1": "paper", "dk2": "primary", "lt2": "accent_light",
+              "accent1": "primary", "accent2": "accent", "accent3": "gaps",
+              "accent4": "recommendations", "accent5": "muted", "accent6": "rule",
+              "hlink": "accent", "folHlink": "primary"}
+    for slot, name in colors.items():
+        element = scheme.find(f"{{{A}}}{slot}")
+        for child in list(element):
+            element.remove(child)
+        etree.SubElement(element, f"{{{A}}}srgbClr", val=style.hex(name))
+    scheme.set("name", "ICAT")
+    fonts = root.find(f".//{{{A}}}fontScheme")
+    fonts.set("name", "ICAT")
+    fonts.find(f"{{{A}}}majorFont/{{{A}}}latin").set("typeface", style.heading_font)
+    fonts.find(f"{{{A}}}minorFont/{{{A}}}latin").set("typeface", style.body_font)
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _ppr(level: str, *, mar_l: float, indent: float, size: float, color: str, font: str,
+         space_before: float, line: float, bullet: str | None, bullet_color: str | None = None,
+         align: str = "l", bold: bool = False) -> etree._Element:
+    """A text style level (a:lvl1pPr ...), children in the order the schema requires."""
+    p = etree.Element(f"{{{A}}}{level}", marL=str(emu(mar_l)), indent=str(emu(indent)), algn=align)
+    etree.SubElement(etree.SubElement(p, f"{{{A}}}lnSpc"), f"{{{A}}}spcPts", val=str(round(line * 100)))
+    etree.SubElement(etree.SubElement(p, f"{{{A}}}spcBef"), f"{{{A}}}spcPts", val=str(round(space_before * 100)))
+    if bullet:
+        clr = etree.SubElement(p, f"{{{A}}}buClr")
+        etree.SubElement(clr, f"{{{A}}}srgbClr", val=bullet_color or color)
+        etree.SubElement(p, f"{{{A}}}buFont", typeface=font)
+        etree.SubElement(p, f"{{{A}}}buChar", char=bullet)
+    else:
+        etree.SubElement(p, f"{{{A}}}buNone")
+    rpr = etree.SubElement(p, f"{{{A}}}defRPr", sz=str(round(size * 100)), b="1" if bold else "0")
+    etree.SubElement(etree.SubElement(rpr, f"{{{A}}}solidFill"), f"{{{A}}}srgbClr", val=color)
+    etree.SubElement(rpr, f"{{{A}}}latin", typeface=font)
+    return p
+
+
+def _style_master(prs, style: _Style) -> None:
+    g = SLIDE
+    master = prs.slide_master
+    styles = master.element.find(qn("p:txStyles"))
+    title = styles.find(qn("p:titleStyle"))
+    title.replace(title.find(f"{{{A}}}lvl1pPr"), _ppr(
+        "lvl1pPr", mar_l=0, indent=0, size=g.title_pt, color=style.hex("on_primary"),
+        font=style.heading_font, space_before=0, line=g.title_pt * g.title_line_height, bullet=None,
+        bold=True))
+    body = styles.find(qn("p:bodyStyle"))
+    size = g.sizes[0]
+    for level, element in ((1, _ppr("lvl1pPr", mar_l=g.bullet_indent, indent=-g.bullet_indent, size=size,
+                                    color=style.hex("ink"), font=style.body_font, space_before=g.bullet_gap,
+                                    line=size * g.line_height, bullet="•", bullet_color=style.hex("accent"))),
+                           (2, _ppr("lvl2pPr", mar_l=g.bullet_indent + g.sub_indent, indent=-g.sub_indent,
+                                    size=g.smaller(size), color=style.hex("ink"), font=style.body_font,
+                                    space_before=g.sub_gap, line=g.smaller(size) * g.line_height,
+                                    bullet="–", bullet_color=style.hex("muted")))):
+        body.replace(body.find(f"{{{A}}}lvl{level}pPr"), element)
+
+    # The title bar, the stripe under it and the rule above the footer, behind everything.
+    tree = master.shapes._spTree
+    for offset, (name, y, height, color) in enumerate((
+            ("Title bar", 0, g.bar_height, "primary"),
+            ("Title bar rule", g.bar_height, g.stripe, "accent"),
+            ("Footer rule", g.footer_top, 1, "rule"))):
+        tree.insert(2 + offset, _rectangle(100 + offset, name, 0 if y != g.footer_top else g.margin_x, y,
+                                           g.width if y != g.footer_top else g.body_width, height,
+                                           style.hex(color)))
+
+    for ph in master.placeholders:
+        kind = ph.placeholder_format.type
+        if kind == PP_PLACEHOLDER.TITLE:
+            _place(ph, g.margin_x, g.bar_padding, g.body_width, g.title_box, MSO_ANCHOR.MIDDLE)
+        elif kind == PP_PLACEHOLDER.BODY:
+            _place(ph, g.margin_x, g.body_top, g.body_width, g.body_height, MSO_ANCHOR.TOP)
+        elif kind == PP_PLACEHOLDER.FOOTER:
+            _place(ph, g.margin_x, g.footer_top + 1, g.body_width - 120, g.height - g.footer_top - 1,
+                   MSO_ANCHOR.MIDDLE)
+        elif kind == PP_PLACEHOLDER.SLIDE_NUMBER:
+            _place(ph, g.width - g.margin_x - 100, g.footer_top + 1, 100, g.height - g.footer_top - 1,
+                   MSO_ANCHOR.MIDDLE)
+        elif kind == PP_PLACEHOLDER.DATE:  # the date is in the footer text; keep this one out of the way
+            _place(ph, g.width / 2 - 100, g.footer_top + 1, 200, g.height - g.footer_top - 1, MSO_ANCHOR.MIDDLE)
+
+
+def _rectangle(shape_id: int, name: str, x: float, y: float, w: float, h: float, color: str):
+    p = "http://schemas.openxmlformats.org/presentationml/2006/main"
+    xml = (f'<p:sp xmlns:p="{p}" xmlns:a="{A}"><p:nvSpPr><p:cNvPr id="{shape_id}" name="{name}"/>'
+           f'<p:cNvSpPr/><p:nvPr/></p:nvSpPr><p:spPr><a:xfrm><a:off x="{emu(x)}" y="{emu(y)}"/>'
+           f'<a:ext cx="{emu(w)}" cy="{emu(h)}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom>'
+           f'<a:solidFill><a:srgbClr val="{color}"/></a:solidFill><a:ln><a:noFill/></a:ln></p:spPr></p:sp>')
+    return etree.fromstring(xml)
+
+
+def _place(shape, x: float, y: float, w: float, h: float, anchor=None) -> None:
+    shape.left, shape.top, shape.width, shape.height = emu(x), emu(y), emu(w), emu(h)
+    if getattr(shape, "has_text_frame", False) and shape.has_text_frame:
+        frame = shape.text_frame
+        frame.margin_left = frame.margin_right = frame.margin_top = frame.margin_bottom = 0
+        frame.word_wrap = True
+        frame.auto_size = MSO_AUTO_SIZE.NONE
+        if anchor is not None:
+            frame.vertical_anchor = anchor
+
+
+def _layouts(prs) -> dict[str, object]:
+    """The layouts the deck uses, laid out for 16:9; the 4:3 rest removed."""
+    g = SLIDE
+    found = {layout.name: layout for layout in prs.slide_layouts}
+    for name, layout in found.items():
+        if name not in KEEP_LAYOUTS:
+            prs.slide_layouts.remove(layout)
+    two = found["Two Content"]
+    width = g.column_width(2)
+    for ph in two.placeholders:
+        idx = ph.placeholder_format.idx
+        if idx in (1, 2):
+            _place(ph, g.margin_x + (idx - 1) * (width + g.column_gap), g.body_top, width, g.body_height,
+                   MSO_ANCHOR.TOP)
+    return {"one": found["Title and Content"], "two": two, "title": found["Title Only"]}
+
+
+def _notes_master(prs) -> None:
+    """The notes page shows a 16:9 slide image, not a 4:3 one."""
+    notes = prs.notes_master
+    page_w, page_h = 6858000, 9144000  # the template's notes page: 7.5 x 10 in
+    margin = 685800
+    image_w = page_w - 2 * margin
+    image_h = round(image_w * SLIDE.height / SLIDE.width)
+    for ph in notes.placeholders:
+        kind = ph.placeholder_format.type
+        if kind == PP_PLACEHOLDER.SLIDE_IMAGE:
+            ph.left, ph.top, ph.width, ph.height = Emu(margin), Emu(margin), Emu(image_w), Emu(image_h)
+        elif kind == PP_PLACEHOLDER.BODY:
+            top = margin + image_h + margin // 2
+            ph.left, ph.top, ph.width, ph.height = Emu(margin), Emu(top), Emu(image_w), Emu(page_h - top - margin)
+
+
+# -- text ------------------------------------------------------------------------------
+
+def _runs(paragraph, text: str, style: _Style, *, size: float, color: str, bold: bool = False,
+          font: str | None = None) -> None:
+    """Content Markdown as runs: emphasis, strong and clickable links."""
+    for span in spans(text):
+        run = paragraph.add_run()
+        run.text = span.text
+        f = run.font
+        f.size = Pt(size)
+        f.bold = bold or span.bold
+        f.italic = span.italic or None
+        f.name = font or style.body_font
+        f.color.rgb = style.color("accent" if span.href else color)
+        if span.href:
+            run.hyperlink.address = span.href
+            f.underline = True
+
+
+def _paragraph(frame, first: bool):
+    return frame.paragraphs[0] if first else frame.add_paragraph()
+
+
+def _format(paragraph, *, size: float, space_before: float, bullet: str | None = None,
+            bullet_color: str | None = None, mar_l: float = 0, indent: float = 0, level: int = 0,
+            style: _Style) -> None:
+    g = SLIDE
+    paragraph.level = level
+    paragraph.line_spacing = Pt(size * g.line_height)
+    paragraph.space_before = Pt(space_before)
+    ppr = paragraph._p.get_or_add_pPr()
+    ppr.set("marL", str(emu(mar_l)))
+    ppr.set("indent", str(emu(indent)))
+    if bullet:
+        clr = etree.SubElement(ppr, qn("a:buClr"))
+        etree.SubElement(clr, qn("a:srgbClr"), val=style.hex(bullet_color or "accent"))
+        etree.SubElement(ppr, qn("a:buFont"), typeface=style.body_font)
+        etree.SubElement(ppr, qn("a:buChar"), char=bullet)
+    else:
+        etree.SubElement(ppr, qn("a:buNone"))
+
+
+class _Writer:
+    """Fills one text frame paragraph by paragraph, with the gaps the PDF has between them."""
+
+    def __init__(self, frame, style: _Style):
+        self.frame, self.style, self.first, self.gap = frame, style, True, 0.0
+
+    def text(self, text: str, *, size: float, color: str = "ink", bold: bool = False, after: float = 0,
+             bullet: str | None = None, bullet_color: str | None = None, mar_l: float = 0,
+             indent: float = 0, level: int = 0, before: float | None = None) -> None:
+        p = _paragraph(self.frame, self.first)
+        space = 0.0 if self.first else (self.gap if before is None else max(before, self.gap))
+        _format(p, size=size, space_before=space, bullet=bullet, bullet_color=bullet_color,
+                mar_l=mar_l, indent=indent, level=level, style=self.style)
+        _runs(p, text, self.style, size=size, color=color, bold=bold)
+        self.first, self.gap = False, after
+
+    def head(self, s: Slide) -> None:
+        g = SLIDE
+        if s.intro:
+            self.text(s.intro, size=g.statement_pt if s.statement else s.size,
+                      color="primary" if s.statement else "ink", after=g.head_gap)
+        if s.caption:
+            self.text(s.caption, size=g.smaller(s.size), color="primary", bold=True, after=g.head_gap)
+
+    def bullets(self, s: Slide, column: tuple[Bullet, ...]) -> None:
+        g = SLIDE
+        marker = s.tone or "accent"  # the theme has a colour for each tone
+        for i, b in enumerate(column):
+            between = g.plain_gap if s.plain else g.bullet_gap
+            if s.plain:
+                self.text(b.text, size=s.size, before=between if i else None)
+            else:
+                self.text(b.text, size=s.size, bullet="•", bullet_color=marker,
+                          mar_l=g.bullet_indent, indent=-g.bullet_indent, before=between if i else None)
+            for item in b.items:
+                indent = 0 if s.plain else g.bullet_indent
+                self.text(item, size=g.smaller(s.size), bullet="–", bullet_color="muted", level=1,
+                          mar_l=indent + g.sub_indent, indent=-g.sub_indent, before=g.sub_gap)
+
+
+# -- slides ----------------------------------------------------------------------------
+
+def _fill_footer(slide, layout, s: Slide, job: Job, style: _Style) -> None:
+    g, d = SLIDE, job.content.handout
+    for ph in layout.placeholders:
+        kind = ph.placeholder_format.type
+        if kind not in (PP_PLACEHOLDER.FOOTER, PP_PLACEHOLDER.SLIDE_NUMBER):
+            continue
+        slide.shapes.clone_placeholder(ph)
+        shape = slide.placeholders[ph.placeholder_format.idx]
+        shape.text_frame.auto_size = MSO_AUTO_SIZE.NONE
+        shape.text_frame.word_wrap = True
+        p = shape.text_frame.paragraphs[0]
+        if kind == PP_PLACEHOLDER.FOOTER:
+            p.alignment = PP_ALIGN.LEFT
+            _runs(p, f"{d.event} · {long_date(d.date)}", style, size=g.footer_pt, color="muted")
+        else:
+            p.alignment = PP_ALIGN.RIGHT
+            # A slide-number field: PowerPoint renumbers it when slides are moved.
+            field = etree.Element(qn("a:fld"), type="slidenum", id=SLIDENUM_FIELD_ID)
+            end = p._p.find(qn("a:endParaRPr"))
+            if end is None:
+                p._p.append(field)
+            else:
+                end.addprevious(field)
+            rpr = etree.SubElement(field, qn("a:rPr"), lang=job.content.language, sz=str(g.footer_pt * 100), b="1")
+            etree.SubElement(etree.SubElement(rpr, qn("a:solidFill")), qn("a:srgbClr"), val=style.hex("primary"))
+            etree.SubElement(rpr, qn("a:latin"), typeface=style.body_font)
+            etree.SubElement(field, qn("a:t")).text = str(s.number)
+
+
+def _title(slide, s: Slide, job: Job, style: _Style) -> None:
+    g = SLIDE
+    shape = slide.shapes.title
+    _place(shape, g.margin_x, g.bar_padding, g.body_width, g.title_box, MSO_ANCHOR.MIDDLE)
+    frame = shape.text_frame
+    p = frame.paragraphs[0]
+    p.line_spacing = Pt(g.title_pt * g.title_line_height)
+    _runs(p, s.title, style, size=g.title_pt, color="on_primary", bold=True, font=style.heading_font)
+    if s.continued:
+        _runs(p, " " + job.content.handout.labels.continued, style, size=g.continued_pt, color="on_primary")
+    if s.subtitle:
+        sub = frame.add_paragraph()
+        sub.line_spacing = Pt(g.subtitle_pt * g.title_line_height)
+        _runs(sub, s.subtitle, style, size=g.subtitle_pt, color="on_primary")
+        for run in sub.runs:
+            run.font._rPr.set("cap", "all")
+            run.font._rPr.set("spc", str(round(g.subtitle_pt * 8)))  # 0.08 em, as in the PDF
+
+
+def _textbox(slide, x: float, y: float, w: float, h: float, name: str):
+    box = slide.shapes.add_textbox(emu(x), emu(y), emu(w), emu(h))
+    box.name = name
+    _place(box, x, y, w, h, MSO_ANCHOR.TOP)
+    return box
+
+
+def _remove(shape) -> None:
+    element = shape._element
+    element.getparent().remove(element)
+
+
+def _add_slide(prs, layouts: dict, s: Slide, job: Job, style: _Style) -> None:
+    g = SLIDE
+    columns = s.columns
+    layout = layouts["two"] if len(columns) == 2 else layouts["one"]
+    slide = prs.slides.add_slide(layout)
+    _title(slide, s, job, style)
+    body_bottom = g.body_bottom - s.footnote_height
+    if len(columns) == 2:
+        if s.head_height:
+            head = _Writer(_textbox(slide, g.margin_x, g.body_top, g.body_width, s.head_height, "Introduction")
+                           .text_frame, style)
+            head.head(s)
+        width = g.column_width(2)
+        for i, column in enumerate(columns):
+            ph = slide.placeholders[i + 1]
+            if not column:  # the last slide of a list may fill only its first column
+                _remove(ph)
+                continue
+            top = g.body_top + s.head_height
+            _place(ph, g.margin_x + i * (width + g.column_gap), top, width, body_bottom - top, MSO_ANCHOR.TOP)
+            _Writer(ph.text_frame, style).bullets(s, column)
+    else:
+        ph = slide.placeholders[1]
+        if s.intro or s.caption or s.bullets:
+            _place(ph, g.margin_x, g.body_top, g.body_width, body_bottom - g.body_top, MSO_ANCHOR.TOP)
+            writer = _Writer(ph.text_frame, style)
+            writer.head(s)
+            writer.bullets(s, columns[0])
+        else:
+            _remove(ph)  # a title-only slide: no empty "Click to add text" box
+    if s.footnote:
+        box = _textbox(slide, g.margin_x, g.body_bottom - s.footnote_height + g.footnote_gap, g.body_width,
+                       s.footnote_height - g.footnote_gap, "Footnote")
+        _Writer(box.text_frame, style).text(s.footnote, size=g.footnote_pt, color="muted")
+    if s.tone:
+        # Over the master's stripe: brown under gaps, green under recommendations. Plain XML:
+        # an autoshape would bring the template's shadow along.
+        slide.shapes._spTree.append(_rectangle(slide.shapes._next_shape_id, f"Rule ({s.tone})", 0,
+                                               g.bar_height, g.width, g.stripe, style.hex(s.tone)))
+    _fill_footer(slide, layout, s, job, style)
+    if s.notes:
+        frame = slide.notes_slide.notes_text_frame
+        for i, note in enumerate(s.notes):
+            p = _paragraph(frame, i == 0)
+            _runs(p, note, style, size=NOTES_PT, color="ink")
+
+
+# -- the file --------------------------------------------------------------------------
+
+def _properties(prs, job: Job) -> None:
+    c = job.content
+    props = prs.core_properties
+    built = job.built.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    props.title = plain(c.handout.title)
+    props.subject = plain(c.title)
+    props.author = f"{plain(c.publisher_name)} ({c.publisher})"
+    props.last_modified_by = c.publisher
+    props.keywords = ", ".join(plain(k) for k in c.keywords)
+    props.comments = plain(c.description)
+    props.language = c.language
+    props.version = job.version
+    props.revision = 1
+    props.created = props.modified = props.last_printed = built
+
+
+def render_pptx(job: Job, slides: list[Slide]) -> bytes:
+    style = _Style(job)
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = emu(SLIDE.width), emu(SLIDE.height)
+    _set_theme(prs, style)
+    _style_master(prs, style)
+    layouts = _layouts(prs)
+    for s in slides:
+        _add_slide(prs, layouts, s, job, style)
+    _notes_master(prs)
+    _properties(prs, job)
+    buffer = io.BytesIO()
+    prs.save(buffer)
+    return stable_zip(buffer.getvalue(), job.built)

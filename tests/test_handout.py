@@ -1,0 +1,360 @@
+"""The handout (slides PDF, notes PDF, PowerPoint), built from content/ and read back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE, PP_PLACEHOLDER
+from pptx.enum.text import MSO_AUTO_SIZE
+from pypdf import PdfReader
+
+from icat_reports import deck
+from icat_reports.cli import load_content, main
+from icat_reports.inline import plain
+from icat_reports.theme import load_theme
+from seed_facts import PRESENTATION_FACTS, missing, normalize
+
+ROOT = Path(__file__).resolve().parent.parent
+EPOCH = "1292198400"  # 13 December 2010: builds are then byte-for-byte reproducible
+FILES = ("handout-slides.pdf", "handout-notes.pdf", "handout.pptx")
+
+
+def build(content: Path, out: Path) -> int:
+    return main(["handout", "--content", str(content), "--out", str(out)])
+
+
+def expected_slides(content_dir: Path) -> list[deck.Slide]:
+    font = load_theme(ROOT / "templates").fonts["body"]
+    return deck.expand(load_content(content_dir), deck.Measure(font))
+
+
+def page_texts(pdf: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    return text.split("\f")[:-1]
+
+
+def words(pdf: Path) -> list[list[tuple[float, float, float, float, str]]]:
+    """Each page's words with their boxes (x0, y0, x1, y1 in points, from the top left)."""
+    html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    pages = []
+    for page in html.split("<page ")[1:]:
+        pages.append([(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', page)])
+    return pages
+
+
+def pptx_text(slide) -> str:
+    return "\n".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
+
+
+def pptx_titles(prs) -> list[str]:
+    return [normalize(s.shapes.title.text_frame.paragraphs[0].text) for s in prs.slides]
+
+
+def in_order(text: str, phrases: list[str]) -> bool:
+    position = 0
+    for phrase in phrases:
+        found = text.find(phrase, position)
+        if found < 0:
+            return False
+        position = found + len(phrase)
+    return True
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory) -> Path:
+    target = tmp_path_factory.mktemp("handout")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        assert build(ROOT / "content", target) == 0
+    return target
+
+
+@pytest.fixture(scope="module")
+def slides() -> list[deck.Slide]:
+    return expected_slides(ROOT / "content")
+
+
+@pytest.fixture(scope="module")
+def content():
+    return load_content(ROOT / "content")
+
+
+@pytest.fixture(scope="module")
+def prs(out):
+    return Presentation(str(out / "handout.pptx"))
+
+
+# -- the deck ----------------------------------------------------------------------------
+
+def test_deck_mirrors_the_presentation(slides, content):
+    entries = [s for s in slides if not s.continued]
+    assert [s.title for s in entries] == [
+        "What is ICAT?", "Formal establishment", "ICAT member organizations", "ICAT's functions",
+        "The first ICAT publication", "ICAT side event – goals",
+        *[a.name for a in content.areas for _ in (0, 1)],
+        "ICAT and the Global Plan of Action", "Contact"]
+    area_slides = [s for s in entries if s.tone]
+    assert [s.subtitle for s in area_slides] == ["Gaps", "Recommendations"] * 4
+    # Every slide comes from an entry of handout.yaml, in order, each entry at least once.
+    assert sorted({s.entry for s in slides}) == list(range(len(content.handout.slides)))
+    assert [s.entry for s in slides] == sorted(s.entry for s in slides)
+    assert [s.number for s in slides] == list(range(1, len(slides) + 1))
+
+
+def test_the_17_members_flow_into_columns_and_a_continued_slide(slides, content):
+    members = [s for s in slides if s.title == content.labels.members]
+    assert len(members) >= 2 and not members[0].continued and all(s.continued for s in members[1:])
+    assert all(len(s.columns) == 2 for s in members)
+    listed = [b.text for s in members for b in s.bullets]
+    assert listed == [deck.org_line(o) for o in content.members] and len(listed) == 17
+
+
+def test_the_scrambled_contributors_are_restored(slides):
+    publication = [s for s in slides if s.title == "The first ICAT publication"]
+    acronyms = {re.search(r"\(([^)]+)\)$", b.text).group(1) for s in publication for b in s.bullets}
+    assert acronyms == {"ILO", "UNHCR", "IOM", "UNICRI", "OHCHR", "UNODC", "UNESCO", "UNFPA", "UNICEF"}
+
+
+# -- the slides PDF ----------------------------------------------------------------------
+
+def test_every_slide_is_one_16_9_page(out, slides):
+    reader = PdfReader(out / "handout-slides.pdf")
+    assert len(reader.pages) == len(slides)
+    for page in reader.pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        assert abs(width / height - 16 / 9) < 0.001
+        assert (round(width), round(height)) == (960, 540)  # 13.333 x 7.5 in, as the PowerPoint
+
+
+def test_each_slide_title_footer_and_number_is_on_its_page(out, slides, content):
+    d = content.handout
+    for s, text in zip(slides, page_texts(out / "handout-slides.pdf"), strict=True):
+        text = normalize(text)
+        assert normalize(plain(s.title)) in text, s.title
+        if s.subtitle:
+            assert normalize(s.subtitle) in text
+        assert (normalize(d.labels.continued) in text) == s.continued
+        assert normalize(d.event) in text and "13 december 2010" in text
+        assert re.search(rf"(^|\s){s.number}(\s|$)", text)
+
+
+def test_slides_pdf_says_everything_the_presentation_says(out, content):
+    text = "\n".join(page_texts(out / "handout-slides.pdf"))
+    assert missing(text, PRESENTATION_FACTS) == []
+    for area in content.areas:
+        for item in area.gaps + area.recommendations:
+            assert normalize(plain(item)) in normalize(text), item
+
+
+def test_no_text_leaves_its_place(out):
+    """Nothing runs past the margins, below the body into the footer, or off the page."""
+    g = deck.SLIDE
+    for number, page in enumerate(words(out / "handout-slides.pdf"), 1):
+        assert page, f"slide {number} has no text"
+        for x0, y0, x1, y1, word in page:
+            where = f"slide {number}: '{word}' at ({x0:.0f}, {y0:.0f})-({x1:.0f}, {y1:.0f})"
+            assert g.margin_x - 1 <= x0 and x1 <= g.width - g.margin_x + 1, where
+            assert y1 <= g.body_bottom + 1 or y0 >= g.footer_top, where
+            assert y1 <= g.height, where
+
+
+def test_slides_pdf_embeds_the_theme_font_only(out):
+    fonts = subprocess.run(["pdffonts", str(out / "handout-slides.pdf")], capture_output=True, text=True,
+                           check=True).stdout.splitlines()[2:]
+    names = {line.split()[0].split("+")[-1] for line in fonts}
+    assert names and all(name.replace("-", "").startswith("NotoSans") for name in names), names
+
+
+def test_links_and_email_are_clickable_in_the_pdf(out, content):
+    reader = PdfReader(out / "handout-slides.pdf")
+    uris = {annot.get_object()["/A"]["/URI"] for page in reader.pages for annot in page.get("/Annots", [])
+            if "/A" in annot.get_object()}
+    assert f"mailto:{content.contact.email}" in uris
+
+
+# -- the notes handout -------------------------------------------------------------------
+
+def test_notes_pdf_has_three_slides_a_page_on_a4(out, slides, content):
+    reader = PdfReader(out / "handout-notes.pdf")
+    assert len(reader.pages) == math.ceil(len(slides) / 3)
+    for page in reader.pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+    texts = page_texts(out / "handout-notes.pdf")
+    for number, text in enumerate(texts, 1):
+        text = normalize(text)
+        on_page = slides[(number - 1) * 3:number * 3]
+        assert in_order(text, [normalize(plain(s.title)) for s in on_page]), number
+        # Each placed slide brings its own footer: one per slide on the page.
+        assert text.count(normalize(content.handout.event) + " · 13 december 2010") == len(on_page)
+        assert text.count(normalize(content.handout.labels.notes)) == len(on_page)
+        assert f"{content.labels.page} {number} {content.labels.of} {len(texts)}".casefold() in text
+
+
+# -- the PowerPoint deck -----------------------------------------------------------------
+
+def test_pptx_is_16_9_with_the_same_slides(prs, slides):
+    assert (prs.slide_width, prs.slide_height) == (12192000, 6858000)
+    assert len(prs.slides) == len(slides)
+    for s, slide in zip(slides, prs.slides):
+        title = slide.shapes.title
+        assert title is not None and title.is_placeholder
+        assert normalize(plain(s.title)) in normalize(title.text_frame.text)
+
+
+def test_pptx_text_is_in_real_placeholders(prs, content):
+    body_types = (PP_PLACEHOLDER.BODY, PP_PLACEHOLDER.OBJECT)
+    placed = ""
+    for slide in prs.slides:
+        assert not any(shape.shape_type == MSO_SHAPE_TYPE.PICTURE for shape in slide.shapes)
+        for shape in slide.placeholders:
+            if shape.placeholder_format.type in body_types:
+                placed += "\n" + shape.text_frame.text
+    for area in content.areas:
+        for item in area.gaps + area.recommendations:
+            assert normalize(plain(item)) in normalize(placed), item
+    whole = "\n".join(pptx_text(slide) for slide in prs.slides)
+    assert missing(whole, PRESENTATION_FACTS) == []
+
+
+def test_pptx_layouts_are_laid_out_for_16_9(prs):
+    width, height = prs.slide_width, prs.slide_height
+    shapes = [ph for layout in prs.slide_layouts for ph in layout.placeholders]
+    shapes += list(prs.slide_master.placeholders)
+    shapes += [shape for slide in prs.slides for shape in slide.shapes]
+    for shape in shapes:
+        assert shape.left >= 0 and shape.top >= 0, shape.name
+        assert shape.left + shape.width <= width and shape.top + shape.height <= height, shape.name
+    for layout in prs.slide_layouts:  # a 4:3 title would be two thirds as wide
+        title = next((ph for ph in layout.placeholders if ph.placeholder_format.type == PP_PLACEHOLDER.TITLE), None)
+        if title is not None:
+            assert title.width >= 0.85 * width
+
+
+def test_pptx_text_is_never_shrunk(prs):
+    for slide in prs.slides:
+        for shape in slide.shapes:
+            if not shape.has_text_frame or not shape.text_frame.text.strip():
+                continue
+            assert shape.text_frame.auto_size == MSO_AUTO_SIZE.NONE, shape.name
+            assert shape.text_frame.word_wrap, shape.name
+            for p in shape.text_frame.paragraphs:
+                for run in p.runs:
+                    assert run.font.size is not None and run.font.size.pt >= 11, (shape.name, run.text)
+
+
+def test_pptx_has_the_decks_speaker_notes_footer_and_links(prs, slides, content):
+    for s, slide in zip(slides, prs.slides):
+        notes = slide.notes_slide.notes_text_frame.text if slide.has_notes_slide else ""
+        assert normalize(notes) == normalize("\n".join(plain(n) for n in s.notes))
+        footer = [ph for ph in slide.placeholders if ph.placeholder_format.type == PP_PLACEHOLDER.FOOTER]
+        number = [ph for ph in slide.placeholders if ph.placeholder_format.type == PP_PLACEHOLDER.SLIDE_NUMBER]
+        assert footer and content.handout.event in footer[0].text_frame.text
+        assert number and number[0].text_frame.text == str(s.number)
+    assert any("first joint publication" in n for s in slides for n in s.notes)
+    links = {run.hyperlink.address for slide in prs.slides for shape in slide.shapes if shape.has_text_frame
+             for p in shape.text_frame.paragraphs for run in p.runs if run.hyperlink.address}
+    assert f"mailto:{content.contact.email}" in links
+
+
+def test_pptx_properties_come_from_the_content_and_the_build(prs, content):
+    props = prs.core_properties
+    assert props.title == content.handout.title
+    assert "ICAT" in props.author
+    assert props.created == props.modified == dt.datetime(2010, 12, 13)
+    assert props.language == content.language
+
+
+def test_builds_are_reproducible(out, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    assert build(ROOT / "content", tmp_path) == 0
+    for name in FILES:
+        assert (tmp_path / name).read_bytes() == (out / name).read_bytes(), name
+
+
+# -- editing the deck --------------------------------------------------------------------
+
+def test_reordering_two_slides_reorders_all_three_outputs(content_copy, tmp_path):
+    path = content_copy / "handout.yaml"
+    text = path.read_text("utf-8")
+    members, functions = "    - source: members\n", "    - source: about.functions\n"
+    assert text.count(members) == 1 and text.count(functions) == 1
+    path.write_text(text.replace(members, "@@").replace(functions, members).replace("@@", functions), "utf-8")
+    assert build(content_copy, tmp_path) == 0
+
+    slides = expected_slides(content_copy)
+    titles = [normalize(plain(s.title)) for s in slides]
+    assert titles.index("icat's functions") < titles.index("icat member organizations")
+    pages = [normalize(t) for t in page_texts(tmp_path / "handout-slides.pdf")]
+    assert len(pages) == len(slides)
+    assert all(title in page for title, page in zip(titles, pages))
+    assert in_order(normalize("\n".join(page_texts(tmp_path / "handout-notes.pdf"))), titles)
+    assert [t.startswith(expected) for t, expected in
+            zip(pptx_titles(Presentation(str(tmp_path / "handout.pptx"))), titles)] == [True] * len(titles)
+
+
+def test_a_new_slide_with_a_long_list_continues_and_keeps_its_notes(content_copy, tmp_path):
+    bullets = "".join(f"        - Point {i} of a list long enough to need a second slide, and then some more "
+                      f"words to wrap the line\n" for i in range(1, 19))
+    entry = ("    - title: Our own slide\n"
+             "      caption: 'Things to remember:'\n"
+             "      bullets:\n" + bullets +
+             "        - text: A point with sub-items\n"
+             "          items: [the first sub-item, {source: about.aim}]\n"
+             "      notes: A note for the speaker.\n\n")
+    path = content_copy / "handout.yaml"
+    path.write_text(path.read_text("utf-8").replace("    - source: contact\n", entry + "    - source: contact\n"),
+                    "utf-8")
+    assert build(content_copy, tmp_path) == 0
+    slides = expected_slides(content_copy)
+    ours = [s for s in slides if s.title == "Our own slide"]
+    assert len(ours) >= 2 and [s.continued for s in ours] == [False] + [True] * (len(ours) - 1)
+    assert [s.notes for s in ours] == [("A note for the speaker.",)] + [()] * (len(ours) - 1)
+
+    assert len(PdfReader(tmp_path / "handout-slides.pdf").pages) == len(slides)
+    pdf = normalize("\n".join(page_texts(tmp_path / "handout-slides.pdf")))
+    prs = Presentation(str(tmp_path / "handout.pptx"))
+    assert len(prs.slides) == len(slides)
+    pptx = normalize("\n".join(pptx_text(s) for s in prs.slides))
+    for phrase in ("Point 18 of a list", "the first sub-item", "ICAT aims to improve coordination"):
+        assert normalize(phrase) in pdf and normalize(phrase) in pptx
+    first = prs.slides[ours[0].number - 1]
+    assert first.notes_slide.notes_text_frame.text == "A note for the speaker."
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("    - source: members\n", "    - source: memebrs\n",
+     r"handout\.yaml:\d+: handout\.slides\[2\]\.source: unknown source 'memebrs'; did you mean 'members'\?"),
+    ("    - source: areas.Prevention.gaps\n", "    - source: areas.Preventon.gaps\n",
+     r"handout\.yaml:\d+: handout\.slides\[\d+\]\.source: unknown source 'areas\.Preventon\.gaps'; "
+     r"did you mean 'areas\.Prevention\.gaps'\?"),
+    ("    - source: contact\n", "    - intro: No title\n",
+     r"handout\.yaml:\d+: handout\.slides\[\d+\]: this slide needs a title"),
+    ("    - title: What is ICAT?\n", "    - title: " + "A title far too long for the title bar " * 4 + "\n",
+     r"handout\.yaml:\d+: handout\.slides\[0\]\.title: the title takes \d+ lines in the title bar"),
+    ("    - source: members\n", "    - source: members\n      colums: 2\n",
+     r"handout\.yaml:\d+: handout\.slides\[2\]\.colums: unknown field 'colums'; did you mean 'columns'\?"),
+])
+def test_deck_mistakes_name_file_line_and_slide(content_copy, tmp_path, capsys, old, new, expected):
+    path = content_copy / "handout.yaml"
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+    assert build(content_copy, tmp_path / "out") == 2
+    assert re.search(expected, capsys.readouterr().err)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_dropped_deck_file_is_named(content_copy, tmp_path, capsys):
+    (content_copy / "handout.yaml").unlink()
+    assert build(content_copy, tmp_path / "out") == 2
+    assert "handout.yaml: handout: required field is missing" in capsys.readouterr().err
+
