@@ -20,6 +20,7 @@ from docx.shared import Emu, Mm, Pt, RGBColor
 
 from ..inline import plain, spans
 from ..job import Job
+from ..ooxml_zip import stable_zip
 from ..model import Organization
 from ..templating import long_date
 from ..theme import Theme
@@ -47,7 +48,7 @@ def render(job: Job) -> dict[str, bytes]:
     document = Report(job).build()
     buffer = io.BytesIO()
     document.save(buffer)
-    return {OUTPUT: buffer.getvalue()}
+    return {OUTPUT: stable_zip(buffer.getvalue(), job.built)}
 
 
 # -- styles ---------------------------------------------------------------------------
