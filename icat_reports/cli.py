@@ -96,12 +96,18 @@ def main(argv: list[str] | None = None) -> int:
     names = list(BUILDERS) if "all" in targets else [t for t in targets if t in BUILDERS]
     job = Job(content=content, theme=load_theme(args.templates), templates=args.templates.resolve(),
               built=build_time(), version=content_version(args.content))
-    failed = False
+    failed = invalid = False
     for name in names:
         started = time.perf_counter()
         try:
             files = BUILDERS[name].render(job)
             written = write_outputs(args.out, files)
+        except ContentError as error:  # found only while laying out (a slide that cannot fit)
+            for problem in error.problems:
+                print(problem, file=sys.stderr)
+            print(f"could not build {name}; its previous output is unchanged", file=sys.stderr)
+            invalid = True
+            continue
         except Exception:  # one format failing must not stop the others, nor hide the cause
             log.exception("could not build %s; its previous output is unchanged", name)
             failed = True
@@ -109,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         seconds = time.perf_counter() - started
         for w in written:
             print(f"wrote {w.path}  ({_size(w.size)}, {seconds:.1f} s)", flush=True)
-    return EXIT_FAILED if failed else EXIT_OK
+    return EXIT_FAILED if failed else EXIT_INVALID if invalid else EXIT_OK
 
 
 def _size(n: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import types
 import typing
 
 from pydantic import BaseModel
@@ -16,6 +17,10 @@ def _describe(annotation) -> tuple[str, type[BaseModel] | None]:
     args = typing.get_args(annotation)
     if origin is typing.Annotated:
         return _describe(args[0])
+    if origin in (typing.Union, types.UnionType):
+        described = [_describe(a) for a in args if a is not type(None)]
+        model = next((m for _, m in described if m is not None), None)
+        return " or ".join(dict.fromkeys(kind for kind, _ in described)), model
     if origin is list:
         inner, model = _describe(args[0])
         return f"list of {inner}", model
@@ -23,6 +28,8 @@ def _describe(annotation) -> tuple[str, type[BaseModel] | None]:
         return "one of " + ", ".join(map(str, args)), None
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "mapping", annotation
+    if annotation is int:
+        return "number", None
     if annotation is dt.date:
         return "date (YYYY-MM-DD)", None
     return "text", None
