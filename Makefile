@@ -31,7 +31,16 @@ HANDOUT := $(OUT)/handout-slides.pdf $(OUT)/handout-notes.pdf $(OUT)/handout.ppt
 .PHONY: all pdf docx html handout check test clean distclean setup
 .DEFAULT_GOAL := all
 
-all: $(PDF) $(DOCX) $(HTML) $(HANDOUT)
+# `all` asks make which outputs are out of date, then builds them in one process that
+# loads the content once and renders the formats in parallel.
+all: | $(STAMP) $(SYSTEM)
+	@stale=""; \
+	$(MAKE) -sq $(PDF) || stale="$$stale pdf"; \
+	$(MAKE) -sq $(DOCX) || stale="$$stale docx"; \
+	$(MAKE) -sq $(HTML) || stale="$$stale html"; \
+	$(MAKE) -sq $(HANDOUT) || stale="$$stale handout"; \
+	if [ -n "$$stale" ]; then echo "$(PY) build.py$$stale --out $(OUT)"; $(PY) build.py $$stale --out $(OUT); \
+	else echo "$(OUT)/ is up to date"; fi
 pdf: $(PDF)
 docx: $(DOCX)
 html: $(HTML)

@@ -8,10 +8,9 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import time
 from pathlib import Path
 
-from . import loader, model
+from . import loader, model, rendering
 from .builders import BUILDERS
 from .job import Job, build_time, content_version
 from .problems import ContentError
@@ -50,6 +49,8 @@ def parser() -> argparse.ArgumentParser:
                    help="output directory (default: build/)")
     p.add_argument("--templates", type=Path, default=PROJECT / "templates", metavar="DIR",
                    help=argparse.SUPPRESS)
+    p.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                   help="render formats in up to N processes (default: one per core)")
     p.add_argument("-v", "--verbose", action="store_true", help="say more about each step")
     return p
 
@@ -97,24 +98,23 @@ def main(argv: list[str] | None = None) -> int:
     job = Job(content=content, theme=load_theme(args.templates), templates=args.templates.resolve(),
               built=build_time(), version=content_version(args.content))
     failed = invalid = False
-    for name in names:
-        started = time.perf_counter()
-        try:
-            files = BUILDERS[name].render(job)
-            written = write_outputs(args.out, files)
-        except ContentError as error:  # found only while laying out (a slide that cannot fit)
-            for problem in error.problems:
+    for result in rendering.render(job, names, args.jobs):
+        if result.problems is not None:  # found only while laying out (a slide that cannot fit)
+            for problem in result.problems:
                 print(problem, file=sys.stderr)
-            print(f"could not build {name}; its previous output is unchanged", file=sys.stderr)
+            print(f"could not build {result.name}; its previous output is unchanged", file=sys.stderr)
             invalid = True
             continue
-        except Exception:  # one format failing must not stop the others, nor hide the cause
-            log.exception("could not build %s; its previous output is unchanged", name)
+        try:
+            written = [] if result.error else write_outputs(args.out, result.files)
+        except OSError as error:
+            result.error = f"cannot write to {args.out}: {error}"
+        if result.error:  # one format failing must not stop the others, nor hide the cause
+            log.error("could not build %s; its previous output is unchanged\n%s", result.name, result.error)
             failed = True
             continue
-        seconds = time.perf_counter() - started
         for w in written:
-            print(f"wrote {w.path}  ({_size(w.size)}, {seconds:.1f} s)", flush=True)
+            print(f"wrote {w.path}  ({_size(w.size)}, {result.seconds:.1f} s)", flush=True)
     return EXIT_FAILED if failed else EXIT_INVALID if invalid else EXIT_OK
 
 
