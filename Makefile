@@ -28,7 +28,10 @@ DOCX := $(OUT)/analytical-review.docx
 HTML := $(OUT)/analytical-review.html
 HANDOUT := $(OUT)/handout-slides.pdf $(OUT)/handout-notes.pdf $(OUT)/handout.pptx
 
-.PHONY: all pdf docx html handout check test clean distclean setup
+A11Y := tools/a11y
+A11Y_DEPS := $(A11Y)/node_modules/.package-lock.json
+
+.PHONY: all pdf docx html handout check check-a11y test clean distclean setup
 .DEFAULT_GOAL := all
 
 # `all` asks make which outputs are out of date, then builds them in one process that
@@ -70,11 +73,19 @@ $(HANDOUT) &: $(HANDOUT_DEPS) | $(STAMP) $(SYSTEM)
 check: | $(STAMP)
 	$(PY) build.py check
 
-test: | $(STAMP) $(SYSTEM)
+# axe-core and puppeteer-core (which drives Debian's chromium; it downloads no browser).
+$(A11Y_DEPS): $(A11Y)/package.json $(A11Y)/package-lock.json | $(SYSTEM)
+	npm ci --prefix $(A11Y) --no-audit --no-fund --ignore-scripts
+	@touch $@
+
+check-a11y: all | $(STAMP) $(A11Y_DEPS)
+	$(PY) -m icat_reports.a11y $(OUT)
+
+test: | $(STAMP) $(SYSTEM) $(A11Y_DEPS)
 	$(PY) -m pytest -q
 
 clean:
 	rm -rf $(OUT)
 
 distclean: clean
-	rm -rf $(VENV) *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) *.egg-info .pytest_cache .hypothesis $(A11Y)/node_modules

@@ -358,3 +358,9 @@ def test_a_dropped_deck_file_is_named(content_copy, tmp_path, capsys):
     assert build(content_copy, tmp_path / "out") == 2
     assert "handout.yaml: handout: required field is missing" in capsys.readouterr().err
 
+
+
+def test_slides_pdf_and_pptx_pass_the_accessibility_checks(out):
+    from icat_reports import a11y
+    assert a11y.check_pdf(out / "handout-slides.pdf") == []
+    assert a11y.check_pptx(out / "handout.pptx") == []

@@ -22,6 +22,7 @@ from ..fetcher import ProjectOnlyFetcher
 from ..job import Job
 from ..templating import environment
 from .pdf import check_font
+from .pdftags import write_tagged_pdf
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ def print_slides(job: Job, deck: list[Slide]) -> bytes:
         culprit = deck[max(0, spill - 1)]
         raise RuntimeError(f"slide {culprit.number} ('{culprit.title}') does not fit on one page; "
                            f"{len(document.pages)} pages for {len(deck)} slides")
-    return document.write_pdf(pdf_identifier=b"icat-handout-slides")
+    return write_tagged_pdf(document, pdf_identifier=b"icat-handout-slides")
 
 
 def print_notes(job: Job, deck: list[Slide], slides_pdf: bytes) -> bytes:

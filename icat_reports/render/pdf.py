@@ -2,6 +2,8 @@
 
 WeasyPrint reads only the project's templates (ProjectOnlyFetcher), and the report's font is
 checked before printing so that a missing font fails loudly instead of falling back silently.
+The PDF is tagged PDF/UA-1 (pdftags.py): a screen reader meets the same headings, lists, tables
+and links as in the HTML page, and skips the running headers and footers.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from weasyprint import HTML
 from ..fetcher import ProjectOnlyFetcher
 from ..job import Job
 from .html import report_html
+from .pdftags import write_tagged_pdf
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +42,7 @@ def print_pdf(job: Job, html: str) -> bytes:
     check_font(job.theme.fonts["body"])
     fetcher = ProjectOnlyFetcher(job.templates, allow_redirects=False)
     document = HTML(string=html, base_url=f"{job.templates}/", url_fetcher=fetcher)
-    return document.write_pdf(pdf_identifier=b"icat-analytical-review", uncompressed_pdf=False)
+    return write_tagged_pdf(document, pdf_identifier=b"icat-analytical-review", uncompressed_pdf=False)
 
 
 def render(job: Job) -> dict[str, bytes]:
