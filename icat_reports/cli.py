@@ -10,7 +10,7 @@ import logging
 import sys
 from pathlib import Path
 
-from . import loader, model, rendering
+from . import assets, loader, model, rendering
 from .builders import BUILDERS
 from .job import Job, build_time, content_version
 from .problems import ContentError
@@ -67,7 +67,14 @@ def _setup_logging(verbose: bool) -> None:
 
 
 def load_content(content_dir: Path) -> model.Content:
-    return model.build(loader.load(content_dir))
+    return load(content_dir)[0]
+
+
+def load(content_dir: Path) -> tuple[model.Content, dict[str, bytes]]:
+    """The validated content and the images it names, or ContentError with every problem."""
+    raw = loader.load(content_dir)
+    content = model.build(raw)
+    return content, assets.read_images(content, content_dir, raw)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(schema_text())
         return EXIT_OK
     try:
-        content = load_content(args.content)
+        content, images = load(args.content)
     except ContentError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
@@ -96,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     names = list(BUILDERS) if "all" in targets else [t for t in targets if t in BUILDERS]
     job = Job(content=content, theme=load_theme(args.templates), templates=args.templates.resolve(),
-              built=build_time(), version=content_version(args.content))
+              built=build_time(), version=content_version(args.content), images=images)
     failed = invalid = False
     for result in rendering.render(job, names, args.jobs):
         if result.problems is not None:  # found only while laying out (a slide that cannot fit)

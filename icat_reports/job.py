@@ -22,6 +22,7 @@ class Job:
     templates: Path
     built: dt.datetime           # the build date shown in the colophon (SOURCE_DATE_EPOCH if set)
     version: str                 # content version: git revision when available
+    images: dict[str, bytes] = field(default_factory=dict)  # content images by file name
     cache: dict = field(default_factory=dict, repr=False)  # renders shared between builders
 
     def once(self, key: str, make):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from pathlib import PurePosixPath
 from typing import Annotated, Literal
 
 from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, ValidationError,
@@ -139,6 +140,30 @@ class Contact(Schema):
         return value
 
 
+IMAGE_TYPES = (".png", ".jpg", ".jpeg")
+
+
+class Image(Schema):
+    """A picture from the content folder, with the text a screen reader says for it."""
+
+    file: Text
+    alt: Text
+
+    @field_validator("file")
+    @classmethod
+    def _inside_content(cls, value: str) -> str:
+        path = PurePosixPath(value.replace("\\", "/"))
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value):
+            raise ValueError("expected a file in the content folder, such as images/cover.png, not an address")
+        if path.is_absolute():
+            raise ValueError("expected a file inside the content folder, not an absolute path")
+        if ".." in path.parts:
+            raise ValueError("'..' is not allowed: the file must be inside the content folder")
+        if path.suffix.lower() not in IMAGE_TYPES:
+            raise ValueError(f"expected a {' or '.join(IMAGE_TYPES)} image, got '{path.name}'")
+        return str(path)
+
+
 class Link(Schema):
     label: Text
     url: Text
@@ -178,6 +203,7 @@ class Content(Schema):
     areas: Annotated[list[Area], Field(min_length=1)] = Field(**_in("areas.yaml", "The key areas"))
     contact: Contact = Field(**_in("contact.yaml", "Contact details"))
     links: list[Link] = Field(default_factory=list, **_in("contact.yaml", "Further material"))
+    cover_image: Image | None = Field(None, **_in("document.yaml", "A picture on the cover, with its alt text"))
     handout: Deck = Field(**_in("handout.yaml", "The slide handout"))
 
     # -- lookups used by every renderer --------------------------------------------------

@@ -12,7 +12,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from .inline import spans
+from .inline import plain, spans
 
 
 def inline_html(text: str) -> Markup:
@@ -62,4 +62,5 @@ def environment(templates: Path) -> jinja2.Environment:
     env.filters["inline"] = inline_html
     env.filters["css_string"] = css_string
     env.filters["long_date"] = long_date
+    env.filters["plain"] = plain
     return env

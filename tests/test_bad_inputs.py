@@ -97,6 +97,18 @@ CASES = [
          "    url: javascript:alert(1)\n  - label: Presentation"),
     Case("bad-email", "contact.yaml", r"contact\.yaml:\d+: contact\.email: expected an e-mail address",
          "  email: ahtmsu@unodc.org", "  email: ahtmsu at unodc"),
+    Case("image-going-up", "document.yaml", r"document\.yaml:\d+: cover_image\.file: '\.\.' is not allowed",
+         "language: en", "language: en\ncover_image:\n  file: ../../etc/secret.png\n  alt: A secret"),
+    Case("image-absolute-path", "document.yaml", r"document\.yaml:\d+: cover_image\.file: .*not an absolute path",
+         "language: en", "language: en\ncover_image:\n  file: /etc/passwd.png\n  alt: A secret"),
+    Case("image-address", "document.yaml", r"document\.yaml:\d+: cover_image\.file: .*not an address",
+         "language: en", "language: en\ncover_image:\n  file: https://example.org/x.png\n  alt: Remote"),
+    Case("image-not-an-image", "document.yaml", r"document\.yaml:\d+: cover_image\.file: expected a \.png",
+         "language: en", "language: en\ncover_image:\n  file: areas.yaml\n  alt: Not a picture"),
+    Case("image-missing", "document.yaml", r"document\.yaml:\d+: cover_image\.file: no such file: images/cover\.png",
+         "language: en", "language: en\ncover_image:\n  file: images/cover.png\n  alt: The cover"),
+    Case("image-without-alt", "document.yaml", r"document\.yaml:\d+: cover_image\.alt: required field is missing",
+         "language: en", "language: en\ncover_image:\n  file: images/cover.png"),
     Case("bad-language", "document.yaml", r"document\.yaml:\d+: language: 'English' is not in the expected form",
          "language: en", "language: English"),
 ]
@@ -134,6 +146,18 @@ def test_bad_input(case, content_copy, previous, tmp_path, capsys):
     assert re.search(case.expect, err), f"expected /{case.expect}/ in:\n{err}"
     assert "Traceback" not in err
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_image_that_is_not_a_picture_or_leads_out_is_refused(content_copy, tmp_path, capsys):
+    (content_copy / "fake.png").write_text("not a picture")
+    (content_copy / "out.png").symlink_to("/etc/hostname")
+    for file, expect in (("fake.png", "the file is not a PNG or JPEG image"),
+                         ("out.png", "the file leads out of the content folder")):
+        document = content_copy / "document.yaml"
+        text = document.read_text("utf-8").split("\ncover_image:")[0]
+        document.write_text(f"{text}\ncover_image:\n  file: {file}\n  alt: x\n", "utf-8")
+        assert main(["check", "--content", str(content_copy)]) == 2
+        assert re.search(rf"document\.yaml:\d+: cover_image\.file: {expect}", capsys.readouterr().err)
 
 
 def test_corpus_is_large_enough():

@@ -5,11 +5,13 @@ The PDF renderer prints this same page, so the two cannot drift apart.
 
 from __future__ import annotations
 
+import base64
 import logging
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
+from ..assets import image_kind
 from ..job import Job
 from ..model import Content
 from ..templating import environment
@@ -43,12 +45,17 @@ def outline(c: Content) -> list[Entry]:
     ]
 
 
+def data_uri(data: bytes) -> str:
+    """An image inlined into the page, which must make no request of its own."""
+    return f"data:image/{image_kind(data)};base64,{base64.b64encode(data).decode('ascii')}"
+
+
 def report_html(job: Job) -> str:
     """The report page as text; computed once per job and shared with the PDF renderer."""
     def make() -> str:
         env = environment(job.templates)
         context = {"c": job.content, "t": job.theme, "built": job.built, "version": job.version,
-                   "outline": outline(job.content)}
+                   "outline": outline(job.content), "image_src": lambda file: data_uri(job.images[file])}
         # Safe to inline: the stylesheet is ours, and content reaches it only via css_string.
         context["css"] = Markup(env.get_template("report.css").render(context))
         return env.get_template("report.html").render(context)

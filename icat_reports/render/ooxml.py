@@ -384,3 +384,10 @@ def replace_template_leftovers(document: Document, application: str, company: st
     for rel_id, rel in list(document.part.rels.items()):
         if rel.reltype in (RT.CUSTOM_XML, _STYLES_WITH_EFFECTS):
             document.part.rels.pop(rel_id)
+
+
+def set_picture_alt(shape, text: str) -> None:
+    """The alternative text Word shows and screen readers read for an inline picture."""
+    doc_pr = shape._inline.docPr
+    doc_pr.set("descr", text)
+    doc_pr.set("title", text)

@@ -363,6 +363,11 @@ class Report:
         self.paragraph(c.subtitle, "Subtitle")
         self.paragraph(long_date(c.date), "Cover Details")
         self.paragraph(self.org(c.organization(c.coordinator)), "Cover Details")
+        if c.cover_image:
+            picture = self.document.add_paragraph(style="Cover Details")
+            shape = picture.add_run().add_picture(io.BytesIO(self.job.images[c.cover_image.file]),
+                                                  width=Mm(90))
+            ooxml.set_picture_alt(shape, plain(c.cover_image.alt))
 
     def table_of_contents(self, toc_heading):
         """A TOC field over Heading 1-2 whose cached result already lists the headings.

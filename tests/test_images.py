@@ -1,0 +1,54 @@
+"""A content image reaches every report format, inlined, with its alternative text."""
+
+from __future__ import annotations
+
+import zipfile
+
+import docx
+import pytest
+from PIL import Image as Picture
+from pypdf import PdfReader
+
+from icat_reports.cli import main
+
+ALT = "The cover of the analytical review"
+
+
+@pytest.fixture(scope="module")
+def with_image(tmp_path_factory):
+    import shutil
+    from conftest import ROOT
+    base = tmp_path_factory.mktemp("image")
+    content = base / "content"
+    shutil.copytree(ROOT / "content", content)
+    (content / "images").mkdir()
+    Picture.new("RGB", (300, 200), (10, 61, 107)).save(content / "images" / "cover.png")
+    document = content / "document.yaml"
+    document.write_text(document.read_text("utf-8") + f"\ncover_image:\n  file: images/cover.png\n  alt: {ALT}\n")
+    out = base / "out"
+    assert main(["html", "pdf", "docx", "--content", str(content), "--out", str(out)]) == 0
+    return out
+
+
+def test_html_inlines_the_image_with_alt(with_image):
+    html = (with_image / "analytical-review.html").read_text("utf-8")
+    assert f'alt="{ALT}"' in html
+    assert 'src="data:image/png;base64,' in html
+
+
+def test_pdf_contains_the_image(with_image):
+    page = PdfReader(with_image / "analytical-review.pdf").pages[0]
+    assert len(page.images) == 1
+
+
+def test_docx_picture_has_alt_text(with_image):
+    document = docx.Document(with_image / "analytical-review.docx")
+    assert len(document.inline_shapes) == 1
+    with zipfile.ZipFile(with_image / "analytical-review.docx") as z:
+        assert f'descr="{ALT}"' in z.read("word/document.xml").decode()
+
+
+def test_outputs_with_an_image_pass_the_accessibility_checks(with_image):
+    from icat_reports import a11y
+    assert a11y.check_pdf(with_image / "analytical-review.pdf") == []
+    assert a11y.check_docx(with_image / "analytical-review.docx") == []
