@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Install the Debian packages pip cannot provide, only those that are missing.
 #   fonts-noto-core      the report's font (Noto Sans), embedded on purpose in every PDF
+#   fonts-noto-cjk, fonts-noto-color-emoji   Chinese, Japanese, Korean and emoji in content
 #   libharfbuzz-subset0  fast, byte-stable font subsetting in WeasyPrint
 #   poppler-utils        pdftotext / pdftoppm, used by the tests to read PDFs back
 #   chromium, nodejs     headless browser and runtime for the axe-core accessibility check
 set -euo pipefail
-packages=(fonts-noto-core libharfbuzz-subset0 poppler-utils libpango-1.0-0 libpangoft2-1.0-0 chromium nodejs "$@")
+packages=(fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji libharfbuzz-subset0 poppler-utils libpango-1.0-0 libpangoft2-1.0-0 chromium nodejs "$@")
 command -v npm >/dev/null || packages+=(npm)   # a nodejs from elsewhere may already ship npm
 missing=()
 for p in "${packages[@]}"; do

@@ -58,3 +58,20 @@ def test_unknown_format_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["brochure"])
     assert exit_info.value.code == 2
+
+
+def explode(job):
+    raise MemoryError("the machine ran out of memory halfway through")
+
+
+def test_a_renderer_failing_midway_leaves_every_previous_output(content_copy, tmp_path, monkeypatch, capsys):
+    """Exit 1 with the cause; the failed format's file untouched, the others rebuilt whole."""
+    from icat_reports.builders import BUILDERS, Builder
+    out = tmp_path / "out"
+    assert build(content_copy, out, "html", "docx") == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    monkeypatch.setitem(BUILDERS, "docx", Builder("docx", ("analytical-review.docx",), "", "test_content:explode"))
+    assert main(["html", "docx", "-j", "1", "--content", str(content_copy), "--out", str(out)]) == 1
+    assert "ran out of memory" in capsys.readouterr().err
+    assert (out / "analytical-review.docx").read_bytes() == before["analytical-review.docx"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(before)  # no temporary file left
