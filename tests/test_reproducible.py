@@ -27,3 +27,13 @@ def test_two_builds_are_byte_identical(tmp_path, monkeypatch):
     assert PdfReader(first / "analytical-review.pdf").metadata.creation_date == when
     assert docx.Document(first / "analytical-review.docx").core_properties.created == when
     assert "13 December 2010" in (first / "analytical-review.html").read_text("utf-8").split("colophon")[-1]
+
+
+def test_fonts_are_subset_by_harfbuzz_not_the_fonttools_fallback(tmp_path, caplog):
+    """The fallback is about 20 times slower on large fonts and stamps the time into PDFs."""
+    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+    assert harfbuzz_subset and harfbuzz.hb_version_atleast(4, 1, 0)
+    from weasyprint import HTML
+    with caplog.at_level("WARNING", logger="weasyprint"):  # main() would quieten this logger
+        HTML(string='<p style="font-family: Noto Sans">Subset me</p>').write_pdf()
+    assert "Using fontTools instead of HarfBuzz" not in caplog.text
