@@ -10,7 +10,7 @@ import logging
 import sys
 from pathlib import Path
 
-from . import assets, loader, model, rendering
+from . import assets, deck, loader, model, rendering
 from .builders import BUILDERS
 from .job import Job, build_time, content_version
 from .problems import ContentError
@@ -92,17 +92,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         content, images = load(args.content)
     except ContentError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        count = len(error.problems)
-        print(f"{count} problem{'s' if count != 1 else ''} in the content; nothing was built.",
-              file=sys.stderr)
-        return EXIT_INVALID
+        return _report(error)
+    theme = load_theme(args.templates)
     if targets == ["check"]:
+        problems = deck.fit_problems(content, theme.fonts["body"])
+        if problems:
+            return _report(ContentError(problems))
         print(f"{args.content}: content is valid")
         return EXIT_OK
     names = list(BUILDERS) if "all" in targets else [t for t in targets if t in BUILDERS]
-    job = Job(content=content, theme=load_theme(args.templates), templates=args.templates.resolve(),
+    job = Job(content=content, theme=theme, templates=args.templates.resolve(),
               built=build_time(), version=content_version(args.content), images=images)
     failed = invalid = False
     for result in rendering.render(job, names, args.jobs):
@@ -123,6 +122,14 @@ def main(argv: list[str] | None = None) -> int:
         for w in written:
             print(f"wrote {w.path}  ({_size(w.size)}, {result.seconds:.1f} s)", flush=True)
     return EXIT_FAILED if failed else EXIT_INVALID if invalid else EXIT_OK
+
+
+def _report(error: ContentError) -> int:
+    for problem in error.problems:
+        print(problem, file=sys.stderr)
+    count = len(error.problems)
+    print(f"{count} problem{'s' if count != 1 else ''} in the content; nothing was built.", file=sys.stderr)
+    return EXIT_INVALID
 
 
 def _size(n: int) -> str:

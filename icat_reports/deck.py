@@ -301,22 +301,17 @@ def check(content: Content, raw: RawContent) -> list[Problem]:
                                     "this slide needs a title (`title: ...`)"))
         items(path + ("bullets",), entry.bullets)
         items(path + ("notes",), entry.notes)
-    font = None if problems else _theme_font()
-    if font:  # what does not fit is a content problem too: report it now, not halfway through a build
-        try:
-            expand(content, Measure(font))
-        except ContentError as error:
-            problems += error.problems
     return problems
 
 
-def _theme_font() -> str | None:
-    """The body font of the project's theme (templates/theme.yaml), which the slides are set in."""
-    from .theme import load_theme
+def fit_problems(content: Content, font_family: str) -> list[Problem]:
+    """What does not fit on a slide, laid out in the theme's font (build.py check reports it;
+    a handout build stops on it). Not part of validation: a PDF-only build need not lay out slides."""
     try:
-        return load_theme(Path(__file__).resolve().parent.parent / "templates").fonts["body"]
-    except Exception:  # a broken theme is reported by the build that reads it
-        return None
+        expand(content, Measure(font_family))
+    except ContentError as error:
+        return error.problems
+    return []
 
 
 # -- the slide geometry every renderer lays out with -----------------------------------

@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 # Content is a few hundred values; this many means an alias bomb, not an analytical review.
 MAX_NODES = 200_000
 _PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+# libyaml's parser when PyYAML was built with it (several times faster); the same safe rules.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -85,11 +87,13 @@ class _TooLarge(Exception):
         self.where = where
 
 
-def _yaml_problem(file: str, error: yaml.YAMLError) -> Problem:
+def _yaml_problem(file: str, error: yaml.YAMLError, source: str) -> Problem:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     location = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
     text = getattr(error, "problem", None) or str(error)
-    if "'\\t'" in text or "\t" in text:
+    lines = source.splitlines()
+    line = lines[mark.line] if mark and mark.line < len(lines) else ""
+    if "\t" in line[: mark.column + 1] or "'\\t'" in text:
         message = "a tab character is used for indentation; indent with spaces only"
     elif isinstance(error, yaml.constructor.ConstructorError):
         message = f"unsupported YAML tag ({text}); content must be plain text, lists and mappings"
@@ -116,7 +120,7 @@ def load_file(path: Path, display: str, raw: RawContent, problems: list[Problem]
     if not text.strip() or all(not l.strip() or l.lstrip().startswith("#") for l in text.splitlines()):
         problems.append(Problem(Location(display, 1), "", "the file is empty"))
         return
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -146,7 +150,7 @@ def load_file(path: Path, display: str, raw: RawContent, problems: list[Problem]
                                 f"the file expands to more than {MAX_NODES:,} values through "
                                 "aliases (&name / *name); refusing to load it"))
     except yaml.YAMLError as error:
-        problems.append(_yaml_problem(display, error))
+        problems.append(_yaml_problem(display, error, text))
     finally:
         loader.dispose()
 
