@@ -31,7 +31,7 @@ HANDOUT := $(OUT)/handout-slides.pdf $(OUT)/handout-notes.pdf $(OUT)/handout.ppt
 A11Y := tools/a11y
 A11Y_DEPS := $(A11Y)/node_modules/.package-lock.json
 
-.PHONY: all pdf docx html handout check check-a11y test clean distclean setup
+.PHONY: all pdf docx html handout check check-a11y test bench clean distclean setup
 .DEFAULT_GOAL := all
 
 # `all` asks make which outputs are out of date, then builds them in one process that
@@ -83,6 +83,11 @@ check-a11y: all | $(STAMP) $(A11Y_DEPS)
 
 test: | $(STAMP) $(SYSTEM) $(A11Y_DEPS)
 	$(PY) -m pytest -q
+
+# Timings against pandoc (Debian's), printed as a table; see bench/README.md.
+bench: | $(STAMP) $(SYSTEM)
+	scripts/system-deps.sh pandoc
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(OUT)

@@ -141,6 +141,7 @@ class _Tree:
         self.parent_tree = self.get(root["ParentTree"])
         self.document = self.get(root["K"][0])
         self.pages = [_number(r) for r in pdf.page_references]
+        self.page_index = {number: index for index, number in enumerate(self.pages)}
         self.replaced: dict[int, int] = {}          # merged-away element -> element it joined
         self.artifacts: set[tuple[int, int]] = set(record.decoration)  # (page, MCID)
         self.header_ids: dict[str, object] = {}      # repeated TH's ID -> the first TH's ID
@@ -154,7 +155,7 @@ class _Tree:
         return isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/StructElem"
 
     def page(self, element) -> int:
-        return self.pages.index(_number(element["Pg"]))
+        return self.page_index[_number(element["Pg"])]
 
     def resolve(self, number):
         """The element an element was merged into, if it was."""
@@ -254,7 +255,7 @@ class _Tree:
             else:
                 obj = self.get(kid)
                 if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/MCR":
-                    yield self.pages.index(_number(obj["Pg"])), obj["MCID"]
+                    yield self.page_index[_number(obj["Pg"])], obj["MCID"]
 
     # -- after merging ---------------------------------------------------------------------
 
@@ -280,7 +281,7 @@ class _Tree:
             else:
                 obj = self.get(kid)
                 if (isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/MCR" and
-                        (self.pages.index(_number(obj["Pg"])), obj["MCID"]) in self.artifacts):
+                        (self.page_index[_number(obj["Pg"])], obj["MCID"]) in self.artifacts):
                     continue
             kept.append(kid)
         had_content = len(element["K"]) > 0
