@@ -64,6 +64,20 @@ def _alt_problem(descr: str | None, decorative: bool) -> str | None:
     return None
 
 
+def heading_order(levels: list[int], prefix: str, none: str) -> list[str]:
+    """Headings must start at the top level and never skip one on the way down."""
+    if not levels:
+        return [none]
+    findings = []
+    if levels[0] != 1:
+        findings.append(f"the first heading is {prefix}{levels[0]}, not {prefix}1")
+    for before, after in zip(levels, levels[1:]):
+        if after > before + 1:
+            findings.append(f"heading levels skip from {prefix}{before} to {prefix}{after}")
+            break
+    return findings
+
+
 def check_pdf(path) -> list[str]:
     """PDF/UA essentials, read with pikepdf:
 
@@ -166,14 +180,7 @@ def _check_tree(pdf) -> list[str]:
     for top in _kids(pdf.Root.StructTreeRoot):
         walk(top, None, None)
 
-    if not headings:
-        findings.append("no headings (H1-H6) in the structure tree")
-    elif headings[0] != 1:
-        findings.append(f"the first heading is H{headings[0]}, not H1")
-    for before, after in zip(headings, headings[1:]):
-        if after > before + 1:
-            findings.append(f"heading levels skip from H{before} to H{after}")
-            break
+    findings += heading_order(headings, "H", "no headings (H1-H6) in the structure tree")
 
     for index, page in enumerate(pdf.pages):
         used, loose = _marked_content(page)
@@ -288,14 +295,7 @@ def check_docx(path) -> list[str]:
             style.get(_w("val")) if style is not None else "Normal")
         if level is not None and level < 9 and "".join(paragraph.itertext()).strip():
             headings.append(level + 1)
-    if not headings:
-        findings.append("no headings: no paragraph has a heading style")
-    elif headings[0] != 1:
-        findings.append(f"the first heading is level {headings[0]}, not 1")
-    for before, after in zip(headings, headings[1:]):
-        if after > before + 1:
-            findings.append(f"heading levels skip from {before} to {after}")
-            break
+    findings += heading_order(headings, "level ", "no headings: no paragraph has a heading style")
 
     for number, table in enumerate(document.iter(_w("tbl")), 1):
         first_row = table.find("w:tr", NS)

@@ -321,7 +321,7 @@ def test_docx_checker_catches_problems(tmp_path):
     path = tmp_path / "bad.docx"
     document.save(str(path))
     findings = " | ".join(a11y.check_docx(path))
-    for expected in ("no title in the document properties", "heading levels skip from 1 to 3",
+    for expected in ("no title in the document properties", "heading levels skip from level 1 to level 3",
                      "not marked as a header row", "no title or description",
                      "a picture has no alternative text"):
         assert expected in findings
