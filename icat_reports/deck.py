@@ -19,11 +19,11 @@ import shutil
 import subprocess
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Callable, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
+from .fields import Schema, Text
 from .inline import spans
 from .problems import ContentError, Problem, format_path
 
@@ -33,17 +33,10 @@ if TYPE_CHECKING:  # model imports this module; importing it back at run time wo
 
 log = logging.getLogger(__name__)
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), Field(strict=True)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), Field(strict=True)]
+Name = Text  # the name of a source of the content
 
 
 # -- the deck definition, as written in content/handout.yaml ---------------------------
-
-class Schema(BaseModel):
-    """The same base as model.Schema: unknown keys are errors, values are immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
 
 class SubItem(Schema):
     """A sub-item or a speaker note: its text, or `source: NAME` (what that source says)."""
@@ -229,7 +222,7 @@ _SOURCES: dict[str, Callable[[Content], Body]] = {
     "panel": lambda c: Body(title=c.labels.panel_members, intro=c.publication.panel_intro,
                             bullets=_orgs(c.panel)),
     # The presentation's slide: the title in quotes, then who contributed.
-    "publication": lambda c: Body(title=c.labels.publication, intro=f"“{c.publication.title}”",
+    "publication": lambda c: Body(title=c.labels.publication, intro=f"“{c.title}”",
                                   caption=c.publication.contributors_intro,
                                   bullets=_orgs(c.contributors), columns=2),
     "publication.summary": lambda c: Body(title=c.labels.publication, intro=c.publication.summary),

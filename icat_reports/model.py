@@ -12,22 +12,18 @@ import re
 from pathlib import PurePosixPath
 from typing import Annotated, Literal
 
-from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, ValidationError,
+from pydantic import (BaseModel, Field, StringConstraints, ValidationError,
                       field_validator)
 
 from .deck import Deck, check as check_deck
+from .fields import Schema, Text
 from .inline import safe_url
 from .loader import RawContent
 from .problems import ContentError, Problem, format_path
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), Field(strict=True)]
-Acronym = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), Field(strict=True)]
+Acronym = Text  # an organization's acronym, defined in organizations.yaml
 TextList = Annotated[list[Text], Field(min_length=1)]
 Role = Literal["member", "contributor", "panel"]
-
-
-class Schema(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Labels(Schema):
@@ -103,7 +99,6 @@ class GlobalPlan(Schema):
 
 
 class Publication(Schema):
-    title: Text
     summary: Text
     provides_intro: Text
     provides: TextList

@@ -425,7 +425,7 @@ class Report:
     def publication(self):
         c, labels, pub = self.c, self.labels, self.c.publication
         self.heading(labels.publication, 1)
-        self.paragraph(pub.title, "Publication Title")
+        self.paragraph(c.title, "Publication Title")
         self.paragraph(pub.summary)
         self.paragraph(pub.provides_intro)
         self.bullets(pub.provides)
