@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
+from functools import lru_cache
 
 from weasyprint import HTML
 
@@ -28,6 +29,7 @@ class MissingFont(RuntimeError):
     pass
 
 
+@lru_cache(maxsize=None)  # once per process, not once per PDF
 def check_font(family: str) -> None:
     """Fail unless fontconfig has the theme's font: the PDF must embed it, not a look-alike."""
     if not shutil.which("fc-list"):
