@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from weasyprint import URLFetcher
+from .weasy import URLFetcher
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import pikepdf
 from markupsafe import Markup
-from weasyprint import HTML
 
 from ..deck import SLIDE, Measure, Slide, expand
 from ..fetcher import ProjectOnlyFetcher
+from ..weasy import HTML
 from ..job import Job
 from ..templating import environment
 from .pdf import check_font
