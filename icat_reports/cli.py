@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -102,7 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     names = list(BUILDERS) if "all" in targets else [t for t in targets if t in BUILDERS]
     job = Job(content=content, theme=theme, templates=args.templates.resolve(),
-              built=build_time(), version=content_version(args.content), images=images)
+              built=build_time(), version=content_version(args.content), images=images,
+              workers=max(1, args.jobs or os.cpu_count() or 1))
     failed = invalid = False
     for result in rendering.render(job, names, args.jobs):
         if result.problems is not None:  # found only while laying out (a slide that cannot fit)

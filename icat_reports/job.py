@@ -23,6 +23,7 @@ class Job:
     built: dt.datetime           # the build date shown in the colophon (SOURCE_DATE_EPOCH if set)
     version: str                 # content version: git revision when available
     images: dict[str, bytes] = field(default_factory=dict)  # content images by file name
+    workers: int = 1             # processes a renderer may use (the report PDF lays out in parts)
     cache: dict = field(default_factory=dict, repr=False)  # renders shared between builders
 
     def once(self, key: str, make):

@@ -6,6 +6,8 @@ into markup, from spans that were already checked.
 
 from __future__ import annotations
 
+import base64
+import io
 from functools import lru_cache
 from pathlib import Path
 
@@ -49,6 +51,21 @@ def long_date(value) -> str:
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
 
 
+@lru_cache(maxsize=16)
+def disc_url(color: str) -> str:
+    """A data: URL of a round bullet in color (#rrggbb), as a PNG. The printed report draws its
+    bullets as backgrounds; WeasyPrint embeds a PNG once but paints an SVG anew for every list
+    item, which took a quarter of the time to print a long report."""
+    from PIL import Image, ImageColor, ImageDraw  # Pillow comes with WeasyPrint
+
+    red, green, blue = ImageColor.getrgb(color)[:3]
+    large = Image.new("RGBA", (256, 256), (red, green, blue, 0))
+    ImageDraw.Draw(large).ellipse((0, 0, 255, 255), fill=(red, green, blue, 255))
+    out = io.BytesIO()
+    large.resize((48, 48), Image.LANCZOS).save(out, "PNG")  # smooth edges, ~1,800 dpi at 2.6 pt
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+
+
 @lru_cache(maxsize=8)
 def environment(templates: Path) -> jinja2.Environment:
     env = jinja2.Environment(
@@ -63,4 +80,5 @@ def environment(templates: Path) -> jinja2.Environment:
     env.filters["css_string"] = css_string
     env.filters["long_date"] = long_date
     env.filters["plain"] = plain
+    env.filters["disc_url"] = disc_url
     return env

@@ -13,16 +13,21 @@ import shutil
 import subprocess
 from functools import lru_cache
 
-from weasyprint import HTML
 
 from ..fetcher import ProjectOnlyFetcher
+from ..weasy import HTML
 from ..job import Job
 from .html import report_html
+from .parts import PartsFailed, print_in_parts
 from .pdftags import write_tagged_pdf
 
 log = logging.getLogger(__name__)
 
 OUTPUT = "analytical-review.pdf"
+IDENTIFIER = b"icat-analytical-review"
+# Characters of HTML per part, at least, before the report is laid out in parts on several
+# cores (render/parts.py): below about 35 pages, starting the processes costs more than it saves.
+PART_SIZE = 40_000
 
 
 class MissingFont(RuntimeError):
@@ -43,8 +48,17 @@ def check_font(family: str) -> None:
 def print_pdf(job: Job, html: str) -> bytes:
     check_font(job.theme.fonts["body"])
     fetcher = ProjectOnlyFetcher(job.templates, allow_redirects=False)
-    document = HTML(string=html, base_url=f"{job.templates}/", url_fetcher=fetcher)
-    return write_tagged_pdf(document, pdf_identifier=b"icat-analytical-review", uncompressed_pdf=False)
+    base_url = f"{job.templates}/"
+    parts = min(job.workers, len(html) // PART_SIZE)
+    if parts > 1:
+        try:
+            printed = print_in_parts(html, parts, base_url, fetcher, IDENTIFIER)
+            if printed is not None:
+                return printed
+        except PartsFailed as error:
+            log.warning("laying the report out in one process: %s", error)
+    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+    return write_tagged_pdf(document, pdf_identifier=IDENTIFIER)
 
 
 def render(job: Job) -> dict[str, bytes]:
