@@ -205,7 +205,7 @@ def markdown(c) -> str:
 
     pub = c.publication
     heading(1, labels.publication, "publication")
-    para(f"*{pub.title}*")
+    para(f"*{c.title}*")
     para(pub.summary)
     para(pub.provides_intro)
     bullets(pub.provides)

@@ -75,6 +75,13 @@ def test_parts_print_the_same_pages(both):
     assert "Page 1 of" not in texts[0] and f"Page 2 of {len(texts) - 1}" in texts[1]
 
 
+def test_no_page_of_a_long_report_holds_only_a_heading(both):
+    whole, _ = both
+    for number, text in enumerate(page_texts(whole)[:-1], start=1):
+        body = [line for line in text.splitlines()[1:-1] if line.strip()]  # not header, footer
+        assert len(body) >= 3, f"page {number}: {body}"
+
+
 def test_parts_look_the_same(both, tmp_path):
     whole, parted = both
     for name, path in (("w", whole), ("p", parted)):
