@@ -59,6 +59,8 @@ def mark_url(color: str, shape: str = "disc") -> str:
     layout, and it paints an SVG background anew for every item but embeds a PNG once."""
     from PIL import Image, ImageColor, ImageDraw  # Pillow comes with WeasyPrint
 
+    if shape not in ("disc", "dash"):
+        raise ValueError(f"no list mark called {shape!r}")
     red, green, blue = ImageColor.getrgb(color)[:3]
     size = (256, 256) if shape == "disc" else (256, 32)
     large = Image.new("RGBA", size, (red, green, blue, 0))

@@ -171,7 +171,8 @@ def _ancestors(element, body, parents) -> list[ET.Element]:
 
 
 def _running_header(order: list[ET.Element], lo: int) -> str | None:
-    """The text of the last <h2> before lo: the running header a part starting at lo continues."""
+    """The text of the last <h2> before lo: the running header a part starting at lo continues
+    (report.css sets it from each h2 with `string-set: section`)."""
     for element in reversed(order[:lo]):
         if element.tag == "h2" and "toc-title" not in _classes(element):
             return " ".join("".join(element.itertext()).split())

@@ -3,7 +3,8 @@
 WeasyPrint reads only the project's templates (ProjectOnlyFetcher), and the report's font is
 checked before printing so that a missing font fails loudly instead of falling back silently.
 The PDF is tagged PDF/UA-1 (pdftags.py): a screen reader meets the same headings, lists, tables
-and links as in the HTML page, and skips the running headers and footers.
+and links as in the HTML page, and skips the running headers and footers. A long report is laid
+out in parts, one process per core (parts.py); the PDF is the same.
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ import shutil
 import subprocess
 from functools import lru_cache
 
-
 from ..fetcher import ProjectOnlyFetcher
-from ..weasy import HTML
 from ..job import Job
+from ..weasy import HTML
 from .html import report_html
 from .parts import PartsFailed, print_in_parts
 from .pdftags import write_tagged_pdf
