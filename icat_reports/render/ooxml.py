@@ -391,3 +391,25 @@ def set_picture_alt(shape, text: str) -> None:
     doc_pr = shape._inline.docPr
     doc_pr.set("descr", text)
     doc_pr.set("title", text)
+
+
+def remember_style_ids(document: Document) -> None:
+    """Look each style name up once: python-docx scans every style for every paragraph.
+
+    Half the Word file's build time went into that scan (python-docx issue #999 shows the same
+    stack). Call it once every style exists; header and footer parts ask the document part.
+    """
+    part = document.part
+    look_up = part.get_style_id
+    known: dict = {}
+
+    def get_style_id(style_or_name, style_type):
+        if style_or_name is None:
+            return None
+        by_name = isinstance(style_or_name, str)
+        key = (by_name, style_or_name if by_name else style_or_name.style_id, style_type)
+        if key not in known:
+            known[key] = look_up(style_or_name, style_type)
+        return known[key]
+
+    part.get_style_id = get_style_id

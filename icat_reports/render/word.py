@@ -208,6 +208,7 @@ class Report:
         self.text_width = Emu(section.page_width - section.left_margin - section.right_margin)
 
         define_styles(self.document, self.theme, self.text_width)
+        ooxml.remember_style_ids(self.document)
         ooxml.set_language(self.document, self.c.language)
         self.properties()
         self.header_footer(section)
