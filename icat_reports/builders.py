@@ -1,5 +1,10 @@
 """The output formats, each behind one small contract: name, output files, render(job).
 
+A format renders in one or more steps, each returning some of its files. Steps are what the
+build runs in parallel (rendering.py): the handout's PowerPoint deck, for instance, renders
+beside its two PDFs. A step that prints with WeasyPrint says so, because WeasyPrint takes
+longer to import than most steps take to run: the build imports it once, before forking.
+
 Renderers are imported only when their format is asked for, so `build.py check` and a
 one-format build stay quick.
 """
@@ -13,27 +18,50 @@ from .job import Job
 
 
 @dataclass(frozen=True)
-class Builder:
-    name: str
+class Step:
     outputs: tuple[str, ...]
-    description: str
-    renderer: str  # "module:function", the function taking a Job and returning {name: bytes}
+    renderer: str          # "module:function", the function taking a Job and returning {name: bytes}
+    prints: bool = False   # lays pages out with WeasyPrint
+    cost: int = 1          # rough relative time, so that the longest steps start first
+
+    def function(self):
+        """The renderer, imported."""
+        module, function = self.renderer.split(":")
+        return getattr(importlib.import_module(module, __package__), function)
 
     def render(self, job: Job) -> dict[str, bytes]:
-        module, function = self.renderer.split(":")
-        files = getattr(importlib.import_module(module, __package__), function)(job)
-        assert set(files) == set(self.outputs), f"{self.name} rendered {sorted(files)}"
+        files = self.function()(job)
+        assert set(files) == set(self.outputs), f"{self.renderer} rendered {sorted(files)}"
         return files
 
 
+@dataclass(frozen=True)
+class Builder:
+    name: str
+    description: str
+    steps: tuple[Step, ...]
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        return tuple(name for step in self.steps for name in step.outputs)
+
+    @property
+    def prints(self) -> bool:
+        return any(step.prints for step in self.steps)
+
+    def render(self, job: Job) -> dict[str, bytes]:
+        return {name: data for step in self.steps for name, data in step.render(job).items()}
+
+
 BUILDERS: dict[str, Builder] = {b.name: b for b in (
-    Builder("pdf", ("analytical-review.pdf",), "the analytical review summary as PDF",
-            ".render.pdf:render"),
-    Builder("docx", ("analytical-review.docx",), "the analytical review summary as Word",
-            ".render.word:render"),
-    Builder("html", ("analytical-review.html",), "the analytical review summary as one HTML page",
-            ".render.html:render"),
-    Builder("handout", ("handout-slides.pdf", "handout-notes.pdf", "handout.pptx"),
-            "the side-event slides (PDF, PowerPoint) and the printed notes handout",
-            ".render.handout:render"),
+    Builder("pdf", "the analytical review summary as PDF",
+            (Step(("analytical-review.pdf",), ".render.pdf:render", prints=True, cost=5),)),
+    Builder("docx", "the analytical review summary as Word",
+            (Step(("analytical-review.docx",), ".render.word:render"),)),
+    Builder("html", "the analytical review summary as one HTML page",
+            (Step(("analytical-review.html",), ".render.html:render", cost=0),)),
+    Builder("handout", "the side-event slides (PDF, PowerPoint) and the printed notes handout",
+            (Step(("handout-slides.pdf", "handout-notes.pdf"), ".render.handout:render_printed",
+                  prints=True, cost=4),
+             Step(("handout.pptx",), ".render.powerpoint:render", cost=2))),
 )}

@@ -28,6 +28,7 @@ from .inline import spans
 from .problems import ContentError, Problem, format_path
 
 if TYPE_CHECKING:  # model imports this module; importing it back at run time would be circular
+    from .job import Job
     from .loader import RawContent
     from .model import Content, Organization
 
@@ -579,6 +580,11 @@ def _plan(content: Content, layout: _Layout, body: Body, entry: Entry, path: tup
                         "slide; shorten it or split it into several bullets")
     caps = lambda part: first_cap if part == 0 else next_cap
     return _Plan(size, _paginate(heights, caps, columns, layout.gap(body.plain)), intro_h, caption_h)
+
+
+def slides_of(job: Job) -> list[Slide]:
+    """The expanded deck, once per job: the slides PDF, the notes and the PowerPoint share it."""
+    return job.once("deck", lambda: expand(job.content, Measure(job.theme.fonts["body"])))
 
 
 def expand(content: Content, measure: Measure, g: Geometry = SLIDE) -> list[Slide]:

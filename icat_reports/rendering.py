@@ -1,8 +1,11 @@
-"""Formats to rendered files: formats that share work rendered together, groups in parallel.
+"""Formats to rendered files: the steps of every format asked for, run in forked processes.
 
-The HTML and the PDF share one render of the report page, so they stay in one group; other
-groups run in worker processes, one per core, forked after the content was loaded once.
-Workers only render; the caller writes the files.
+Workers are forked after the content was loaded, so none loads it again, and only render: the
+caller writes the files. Importing WeasyPrint takes longer than most steps take to run, so
+the steps that need no WeasyPrint (Word, PowerPoint) are forked first and run while the parent
+imports it; the printing steps are forked after, and inherit it. The HTML and the PDF share
+one render of the report page, so they run in one process. A format is yielded when all its
+steps are done, so that its files are written together or not at all.
 """
 
 from __future__ import annotations
@@ -12,11 +15,11 @@ import multiprocessing
 import os
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from multiprocessing.connection import wait
 from typing import Iterator
 
-from .builders import BUILDERS
+from .builders import BUILDERS, Step
 from .job import Job
 from .problems import ContentError, Problem
 
@@ -24,8 +27,7 @@ log = logging.getLogger(__name__)
 
 # Formats rendered in one process because they reuse each other's work.
 SHARED = (("html", "pdf"),)
-# Rough relative cost, heaviest first, so that the longest group starts first.
-COST = {"handout": 3, "pdf": 2, "docx": 1, "html": 0}
+Unit = list[tuple[str, Step]]  # steps run one after the other in one process: (format, step)
 
 
 @dataclass
@@ -37,40 +39,145 @@ class Result:
     error: str | None = None               # any other failure, with its traceback
 
 
-def groups(names: list[str]) -> list[list[str]]:
-    result: list[list[str]] = []
+def units(names: list[str]) -> list[Unit]:
+    """The steps of the formats named, in units that run in one process each, heaviest first."""
+    result: list[Unit] = []
     for name in names:
-        shared = next((g for g in SHARED if name in g), None)
-        home = next((g for g in result if shared and set(g) & set(shared)), None)
-        (home.append(name) if home is not None else result.append([name]))
-    return sorted(result, key=lambda g: -sum(COST.get(n, 1) for n in g))
+        for step in BUILDERS[name].steps:
+            shared = next((g for g in SHARED if name in g), None)
+            home = next((u for u in result if shared and {n for n, _ in u} & set(shared)), None)
+            (home.append((name, step)) if home is not None else result.append([(name, step)]))
+    return sorted(result, key=lambda u: -_cost(u))
 
 
-def render_group(job: Job, names: list[str]) -> list[Result]:
+def _cost(unit: Unit) -> int:
+    return sum(step.cost for _, step in unit)
+
+
+def _prints(unit: Unit) -> bool:
+    return any(step.prints for _, step in unit)
+
+
+def render_unit(job: Job, unit: Unit) -> list[tuple[str, Result]]:
     results = []
-    for name in names:
+    for name, step in unit:
         started = time.perf_counter()
         try:
-            files = BUILDERS[name].render(job)
-            results.append(Result(name, files, time.perf_counter() - started))
+            files = step.render(job)
+            results.append((name, Result(name, files, time.perf_counter() - started)))
         except ContentError as error:
-            results.append(Result(name, problems=error.problems))
+            results.append((name, Result(name, problems=error.problems)))
         except Exception:  # reported by the caller; the other formats go on
-            results.append(Result(name, error=traceback.format_exc()))
+            results.append((name, Result(name, error=traceback.format_exc())))
     return results
 
 
+def prepare_printing(job: Job, steps: list[Step]) -> None:
+    """Import WeasyPrint and the printing renderers, and check the font, once for every worker.
+
+    A failure here (no WeasyPrint, a missing font) is left for each printing step to meet
+    again and report as its own, so that the other formats are still built.
+    """
+    try:
+        for step in steps:
+            step.function()
+        from .render.pdf import check_font
+        check_font(job.theme.fonts["body"])
+    except Exception as error:
+        log.debug("could not prepare printing: %s", error)
+
+
+class _Combined:
+    """Gathers each format's step results into one Result, ready once every step is in."""
+
+    def __init__(self, names: list[str]):
+        self.waiting = {name: len(BUILDERS[name].steps) for name in names}
+        self.parts: dict[str, list[Result]] = {name: [] for name in names}
+
+    def add(self, name: str, result: Result) -> Result | None:
+        self.parts[name].append(result)
+        self.waiting[name] -= 1
+        if self.waiting[name]:
+            return None
+        parts = self.parts[name]
+        problems = [p for r in parts if r.problems for p in r.problems]
+        errors = [r.error for r in parts if r.error]
+        if problems or errors:
+            return Result(name, problems=problems or None, error="\n".join(errors) or None)
+        return Result(name, {k: v for r in parts for k, v in r.files.items()},
+                      max(r.seconds for r in parts))
+
+
 def render(job: Job, names: list[str], workers: int | None = None) -> Iterator[Result]:
-    """Render every format named, yielding each result as soon as it is ready."""
-    plan = groups(names)
+    """Render every format named, yielding each result as soon as all its files are ready."""
+    plan = units(names)
+    combined = _Combined(names)
     workers = min(len(plan), workers or os.cpu_count() or 1)
     if workers <= 1:
-        for group in plan:
-            yield from render_group(job, group)
+        for unit in plan:
+            for name, result in render_unit(job, unit):
+                if (done := combined.add(name, result)) is not None:
+                    yield done
         return
-    log.debug("rendering %s in %d processes", plan, workers)
-    context = multiprocessing.get_context("fork")  # children inherit the loaded content
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(render_group, job, group) for group in plan]
-        for future in as_completed(futures):
-            yield from future.result()
+    plain = [u for u in plan if not _prints(u)]
+    printing = [u for u in plan if _prints(u)]
+    log.debug("rendering %s, then %s, in up to %d processes",
+              [[s.renderer for _, s in u] for u in plain], [[s.renderer for _, s in u] for u in printing],
+              workers)
+    context = multiprocessing.get_context("fork")  # children inherit the content and WeasyPrint
+    running: dict = {}  # the parent's end of each child's pipe: (process, unit)
+
+    def start(unit: Unit) -> None:
+        receive, send = context.Pipe(duplex=False)
+        process = context.Process(target=_child, args=(job, unit, send))
+        process.start()
+        send.close()
+        running[receive] = (process, unit)
+
+    if printing:
+        # While the parent imports WeasyPrint it is one of the busy processes: the other
+        # steps share the remaining cores, and the printing steps follow.
+        for unit in _bins(plain, workers - 1):
+            start(unit)
+        prepare_printing(job, [s for u in printing for _, s in u if s.prints])
+        pending = printing
+    else:
+        pending = plain
+    try:
+        while pending or running:
+            while pending and len(running) < workers:
+                start(pending.pop(0))
+            for conn in wait(list(running)):
+                process, unit = running.pop(conn)
+                for name, result in _receive(conn, unit):
+                    if (done := combined.add(name, result)) is not None:
+                        yield done
+                process.join()
+    finally:
+        for conn, (process, _) in running.items():  # the caller stopped early, or a failure
+            process.kill()
+            process.join()
+            conn.close()
+
+
+def _bins(plan: list[Unit], count: int) -> list[Unit]:
+    """The units merged into at most count, each added to the lightest so far."""
+    bins: list[Unit] = [[] for _ in range(max(1, min(count, len(plan))))]
+    for unit in plan:  # heaviest first already
+        min(bins, key=_cost).extend(unit)
+    return [b for b in bins if b]
+
+
+def _child(job: Job, unit: Unit, send) -> None:
+    send.send(render_unit(job, unit))
+    send.close()
+
+
+def _receive(conn, unit: Unit) -> list[tuple[str, Result]]:
+    try:
+        return conn.recv()
+    except (EOFError, OSError):  # the process died without a word: killed, or out of memory
+        return [(name, Result(name, error="the rendering process ended without a result"))
+                for name, _ in unit]
+    finally:
+        conn.close()

@@ -66,11 +66,11 @@ def explode(job):
 
 def test_a_renderer_failing_midway_leaves_every_previous_output(content_copy, tmp_path, monkeypatch, capsys):
     """Exit 1 with the cause; the failed format's file untouched, the others rebuilt whole."""
-    from icat_reports.builders import BUILDERS, Builder
+    from icat_reports.builders import BUILDERS, Builder, Step
     out = tmp_path / "out"
     assert build(content_copy, out, "html", "docx") == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    monkeypatch.setitem(BUILDERS, "docx", Builder("docx", ("analytical-review.docx",), "", "test_content:explode"))
+    monkeypatch.setitem(BUILDERS, "docx", Builder("docx", "", (Step(("analytical-review.docx",), "test_content:explode"),)))
     assert main(["html", "docx", "-j", "1", "--content", str(content_copy), "--out", str(out)]) == 1
     assert "ran out of memory" in capsys.readouterr().err
     assert (out / "analytical-review.docx").read_bytes() == before["analytical-review.docx"]

@@ -1,7 +1,9 @@
-"""The deck (content/handout.yaml) to the side-event handout: the slides as a 16:9 PDF, the
-printed notes handout (A4, three slides a page beside ruled lines) and a PowerPoint deck.
+"""The deck (content/handout.yaml) to the printed side-event handout: the slides as a 16:9 PDF
+and the notes handout (A4, three slides a page beside ruled lines).
 
-All three show the slides icat_reports.deck expands, so they cannot disagree. The notes
+Both show the slides icat_reports.deck expands, as the PowerPoint deck (powerpoint.py) does,
+so the three cannot disagree. The handout's two PDFs are one build step and the PowerPoint
+deck another, which needs no WeasyPrint and so renders beside them (rendering.py). The notes
 handout is an imposition: WeasyPrint prints the A4 pages (header, page numbers, frames, ruled
 lines) and pikepdf places each page of the slides PDF into its frame.
 """
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 import pikepdf
 from markupsafe import Markup
 
-from ..deck import SLIDE, Measure, Slide, expand
+from ..deck import SLIDE, Slide, slides_of
 from ..fetcher import ProjectOnlyFetcher
 from ..weasy import HTML
 from ..job import Job
@@ -26,7 +28,7 @@ from .pdftags import write_tagged_pdf
 
 log = logging.getLogger(__name__)
 
-SLIDES_PDF, NOTES_PDF, PPTX = "handout-slides.pdf", "handout-notes.pdf", "handout.pptx"
+SLIDES_PDF, NOTES_PDF = "handout-slides.pdf", "handout-notes.pdf"
 
 
 @dataclass(frozen=True)
@@ -77,11 +79,6 @@ class Sheet:
 
 
 SHEET = Sheet()
-
-
-def slides(job: Job) -> list[Slide]:
-    """The expanded deck, shared by the three outputs."""
-    return job.once("handout.slides", lambda: expand(job.content, Measure(job.theme.fonts["body"])))
 
 
 def _context(job: Job, deck: list[Slide]) -> dict:
@@ -137,11 +134,9 @@ def print_notes(job: Job, deck: list[Slide], slides_pdf: bytes) -> bytes:
     return out.getvalue()
 
 
-def render(job: Job) -> dict[str, bytes]:
-    from .powerpoint import render_pptx  # python-pptx only when the handout is built
-
-    deck = slides(job)
+def render_printed(job: Job) -> dict[str, bytes]:
+    """The slides PDF and the notes handout printed from it."""
+    deck = slides_of(job)
     slides_pdf = print_slides(job, deck)
     log.debug("handout: %d slides from %d deck entries", len(deck), len(job.content.handout.slides))
-    return {SLIDES_PDF: slides_pdf, NOTES_PDF: print_notes(job, deck, slides_pdf),
-            PPTX: render_pptx(job, deck)}
+    return {SLIDES_PDF: slides_pdf, NOTES_PDF: print_notes(job, deck, slides_pdf)}

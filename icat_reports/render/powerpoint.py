@@ -23,13 +23,15 @@ from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
-from ..deck import SLIDE, Bullet, Slide
+from ..deck import SLIDE, Bullet, Slide, slides_of
 from ..inline import plain, spans
 from ..job import Job
 from ..ooxml_zip import stable_zip
 from ..templating import long_date
 
 log = logging.getLogger(__name__)
+
+PPTX = "handout.pptx"
 
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 KEEP_LAYOUTS = ("Title and Content", "Two Content", "Title Only", "Blank")
@@ -422,3 +424,7 @@ def render_pptx(job: Job, slides: list[Slide]) -> bytes:
     buffer = io.BytesIO()
     prs.save(buffer)
     return stable_zip(buffer.getvalue(), job.built)
+
+
+def render(job: Job) -> dict[str, bytes]:
+    return {PPTX: render_pptx(job, slides_of(job))}

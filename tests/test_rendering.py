@@ -1,0 +1,110 @@
+"""The build's processes: which steps share one, what the parent imports, and failures."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from icat_reports import rendering
+from icat_reports.builders import BUILDERS, Builder, Step
+from icat_reports.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def build(content, out, *formats, jobs=2):
+    return main([*formats, "-j", str(jobs), "--content", str(content), "--out", str(out)])
+
+
+def test_steps_are_grouped_by_shared_work_and_heaviest_first():
+    plan = rendering.units(["html", "docx", "handout", "pdf"])
+    renderers = [[step.renderer for _, step in unit] for unit in plan]
+    assert renderers[0] == [".render.html:render", ".render.pdf:render"]  # one render of the page
+    assert [".render.handout:render_printed"] in renderers and [".render.powerpoint:render"] in renderers
+    costs = [sum(step.cost for _, step in unit) for unit in plan]
+    assert costs == sorted(costs, reverse=True)
+    assert {name for unit in plan for name, _ in unit} == {"html", "docx", "handout", "pdf"}
+
+
+def test_the_other_steps_share_the_cores_the_parent_leaves_while_it_imports():
+    plan = rendering.units(["docx", "handout"])
+    plain = [u for u in plan if not any(step.prints for _, step in u)]
+    assert len(rendering._bins(plain, 1)) == 1
+    assert sorted(len(b) for b in rendering._bins(plain, 2)) == [1, 1]
+
+
+def test_a_build_without_pdf_never_imports_weasyprint(tmp_path):
+    """Word and HTML stay quick: the parent imports no renderer, and nothing imports WeasyPrint."""
+    script = ("import sys; from icat_reports.cli import main; "
+              "code = main(['docx', 'html', '-j', '2', '--out', sys.argv[1]]); "
+              "print(code, sorted(m for m in ('weasyprint', 'docx', 'pptx') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path / "out")],
+                         cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.split("\n")[-2] == "0 []"
+
+
+def test_printing_steps_start_after_the_others(content_copy, tmp_path, monkeypatch):
+    """While the parent imports WeasyPrint, the Word file is already being rendered."""
+    seen = []
+    prepare = rendering.prepare_printing
+
+    def watched(job, steps):
+        import multiprocessing
+        seen.append(len(multiprocessing.active_children()))
+        prepare(job, steps)
+
+    monkeypatch.setattr(rendering, "prepare_printing", watched)
+    assert build(content_copy, tmp_path / "out", "docx", "pdf") == 0
+    assert seen == [1]
+    assert {p.name for p in (tmp_path / "out").iterdir()} == {"analytical-review.docx", "analytical-review.pdf"}
+
+
+def explode(job):
+    raise MemoryError("the machine ran out of memory halfway through")
+
+
+def vanish(job):
+    os._exit(3)  # a worker killed without a word (the out-of-memory killer, say)
+
+
+def test_a_failing_step_leaves_all_its_formats_files_as_they_were(content_copy, tmp_path, monkeypatch, capsys):
+    """The handout's PowerPoint step fails: its slides and notes PDFs are not replaced either."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1292198400")  # the rebuilt HTML is the same
+    out = tmp_path / "out"
+    assert build(content_copy, out, "handout", "html") == 0
+    handout = ("handout-slides.pdf", "handout-notes.pdf", "handout.pptx")
+    stamps = {name: (out / name).stat().st_ino for name in handout}  # a rewrite is a new file
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    (out / "analytical-review.html").unlink()
+    printed = BUILDERS["handout"].steps[0]
+    monkeypatch.setitem(BUILDERS, "handout", Builder("handout", "", (
+        printed, Step(("handout.pptx",), "test_rendering:explode"))))
+    assert build(content_copy, out, "handout", "html") == 1
+    assert "ran out of memory" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # the HTML was rebuilt
+    assert {name: (out / name).stat().st_ino for name in handout} == stamps
+
+
+def test_a_worker_that_dies_is_reported(content_copy, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "out"
+    monkeypatch.setitem(BUILDERS, "docx", Builder("docx", "", (
+        Step(("analytical-review.docx",), "test_rendering:vanish"),)))
+    assert build(content_copy, out, "docx", "html") == 1
+    assert "ended without a result" in capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["analytical-review.html"]
+
+
+def test_a_missing_font_fails_the_pdf_alone(content_copy, tmp_path, capsys):
+    """The parent's check of the font fails quietly; the PDF step meets it and says so."""
+    import shutil
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    theme = templates / "theme.yaml"
+    theme.write_text(theme.read_text().replace("  body: Noto Sans\n", "  body: No Such Sans\n"))
+    out = tmp_path / "out"
+    assert main(["docx", "pdf", "-j", "2", "--templates", str(templates),
+                 "--content", str(content_copy), "--out", str(out)]) == 1
+    assert "font 'No Such Sans' is not installed" in capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["analytical-review.docx"]
