@@ -112,6 +112,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(problem, file=sys.stderr)
             print(f"could not build {result.name}; its previous output is unchanged", file=sys.stderr)
             invalid = True
+            if result.error:  # another of its steps failed as well
+                log.error("%s", result.error)
+                failed = True
             continue
         try:
             written = [] if result.error else write_outputs(args.out, result.files)

@@ -100,7 +100,8 @@ class _Combined:
         if self.waiting[name]:
             return None
         parts = self.parts[name]
-        problems = [p for r in parts if r.problems for p in r.problems]
+        # Steps that expand the same deck find the same problems: each is told once.
+        problems = list(dict.fromkeys(p for r in parts if r.problems for p in r.problems))
         errors = [r.error for r in parts if r.error]
         if problems or errors:
             return Result(name, problems=problems or None, error="\n".join(errors) or None)

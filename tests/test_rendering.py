@@ -108,3 +108,18 @@ def test_a_missing_font_fails_the_pdf_alone(content_copy, tmp_path, capsys):
                  "--content", str(content_copy), "--out", str(out)]) == 1
     assert "font 'No Such Sans' is not installed" in capsys.readouterr().err
     assert [p.name for p in out.iterdir()] == ["analytical-review.docx"]
+
+
+def unfit(job):
+    from icat_reports.problems import ContentError, Location, Problem
+    raise ContentError([Problem(Location("handout.yaml", 7), "handout.slides[0]", "does not fit")])
+
+
+def test_a_content_problem_and_a_failure_in_one_format_are_both_told(content_copy, tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(BUILDERS, "handout", Builder("handout", "", (
+        Step(("handout-slides.pdf", "handout-notes.pdf"), "test_rendering:unfit"),
+        Step(("handout.pptx",), "test_rendering:explode"))))
+    assert build(content_copy, tmp_path / "out", "handout") == 1
+    err = capsys.readouterr().err
+    assert "handout.yaml:7: handout.slides[0]: does not fit" in err and "ran out of memory" in err
+    assert not (tmp_path / "out").exists()
