@@ -1,4 +1,4 @@
-"""The output formats, each behind one small contract: name, output files, render(job).
+"""The output formats, each behind one small contract: name, output files, the steps rendering them.
 
 A format renders in one or more steps, each returning some of its files. Steps are what the
 build runs in parallel (rendering.py): the handout's PowerPoint deck, for instance, renders
@@ -44,13 +44,6 @@ class Builder:
     @property
     def outputs(self) -> tuple[str, ...]:
         return tuple(name for step in self.steps for name in step.outputs)
-
-    @property
-    def prints(self) -> bool:
-        return any(step.prints for step in self.steps)
-
-    def render(self, job: Job) -> dict[str, bytes]:
-        return {name: data for step in self.steps for name, data in step.render(job).items()}
 
 
 BUILDERS: dict[str, Builder] = {b.name: b for b in (
