@@ -5,9 +5,11 @@
 #   libharfbuzz-subset0  fast, byte-stable font subsetting in WeasyPrint
 #   poppler-utils        pdftotext / pdftoppm, used by the tests to read PDFs back
 #   chromium, nodejs     headless browser and runtime for the axe-core accessibility check
+#   python3-venv         lets Debian's Python (which the Makefile prefers) create .venv
 set -euo pipefail
 packages=(fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji libharfbuzz-subset0 poppler-utils libpango-1.0-0 libpangoft2-1.0-0 chromium nodejs "$@")
 command -v npm >/dev/null || packages+=(npm)   # a nodejs from elsewhere may already ship npm
+if [ -x /usr/bin/python3 ]; then packages+=(python3-venv); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
