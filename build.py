@@ -1,9 +1,26 @@
 #!/usr/bin/env python3
 """Entry point the Makefile calls: python build.py [pdf|docx|html|handout|all|check ...]."""
 
+import gc
+import logging
+import os
 import sys
 
-from icat_reports.cli import main
+# A build is a short-lived process that allocates millions of small objects and frees nearly
+# all of them by reference counting. At Python's default thresholds the cycle collector ran
+# about 300 times in each rendering process and took a tenth of the build's CPU time (7 of
+# 40 s for a 500-page report); collecting less often cuts that by 60 to 80 % and leaves peak
+# memory as it was (bench/README.md).
+gc.set_threshold(20_000, 50, 50)
+
+from icat_reports.cli import main  # noqa: E402  (after the thresholds: imports allocate too)
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    # Every output is written and closed by now. Tearing the interpreter down, which frees
+    # the objects of WeasyPrint, the fonts and the content one by one, took 0.15 s, a tenth of
+    # a whole build: flush what is buffered and leave at once.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
