@@ -33,6 +33,8 @@ from pathlib import Path
 
 import cffi
 
+from .caches import cache_dir
+
 log = logging.getLogger(__name__)
 
 # ctypes' names for this machine's ABI in `ldconfig -p` (see ctypes.util._findSoname_ldconfig).
@@ -58,15 +60,11 @@ def _find_library(name: str) -> str | None:
     return found.group(1) if found else None
 
 
-def _cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "icat-reports"
-
-
 def _compiled(source: str):
     """The declarations as a compiled cffi module's ffi object, compiled on first use."""
     key = hashlib.sha256(f"{cffi.__version__}\0{source}".encode()).hexdigest()[:16]
     name = f"_weasyprint_ffi_{key}"
-    path = _cache_dir() / f"{name}.py"
+    path = cache_dir() / f"{name}.py"
     if not path.exists():
         builder = _FFI()  # the real one: cffi.FFI is this module's stand-in meanwhile
         builder.cdef(source)
