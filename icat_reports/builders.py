@@ -23,10 +23,13 @@ class Step:
     renderer: str          # "module:function", the function taking a Job and returning {name: bytes}
     prints: bool = False   # lays pages out with WeasyPrint
     cost: int = 1          # rough relative time, so that the longest steps start first
+    # For a printing step, "module:function" taking the Job, that the build runs while it
+    # imports WeasyPrint, before forking: what it leaves in job.cache, the step finds there.
+    prepare: str | None = None
 
-    def function(self):
-        """The renderer, imported."""
-        module, function = self.renderer.split(":")
+    def function(self, name: str | None = None):
+        """The renderer (or the function named "module:function"), imported."""
+        module, function = (name or self.renderer).split(":")
         return getattr(importlib.import_module(module, __package__), function)
 
     def render(self, job: Job) -> dict[str, bytes]:
@@ -55,6 +58,6 @@ BUILDERS: dict[str, Builder] = {b.name: b for b in (
             (Step(("analytical-review.html",), ".render.html:render", cost=0),)),
     Builder("handout", "the side-event slides (PDF, PowerPoint) and the printed notes handout",
             (Step(("handout-slides.pdf", "handout-notes.pdf"), ".render.handout:render_printed",
-                  prints=True, cost=4),
+                  prints=True, cost=4, prepare=".deck:slides_of"),
              Step(("handout.pptx",), ".render.powerpoint:render", cost=2))),
 )}

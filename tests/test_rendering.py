@@ -123,3 +123,30 @@ def test_a_content_problem_and_a_failure_in_one_format_are_both_told(content_cop
     err = capsys.readouterr().err
     assert "handout.yaml:7: handout.slides[0]: does not fit" in err and "ran out of memory" in err
     assert not (tmp_path / "out").exists()
+
+
+def note_parent(job):
+    job.once("prepared in", os.getpid)
+
+
+def report_where_prepared(job):
+    return {"analytical-review.pdf": f"{job.cache.get('prepared in')} {os.getpid()}".encode()}
+
+
+def test_a_printing_steps_preparation_runs_once_in_the_parent(content_copy, tmp_path, monkeypatch):
+    """What `prepare` leaves in job.cache, the step's own process finds there."""
+    monkeypatch.setitem(BUILDERS, "pdf", Builder("pdf", "", (
+        Step(("analytical-review.pdf",), "test_rendering:report_where_prepared", prints=True,
+             prepare="test_rendering:note_parent"),)))
+    assert build(content_copy, tmp_path / "out", "pdf", "docx") == 0
+    prepared, rendered = (tmp_path / "out" / "analytical-review.pdf").read_text().split()
+    assert prepared == str(os.getpid()) and rendered != prepared
+
+
+def test_a_failing_preparation_is_left_for_the_step_to_meet(content_copy, tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(BUILDERS, "handout", Builder("handout", "", (
+        Step(("handout-slides.pdf", "handout-notes.pdf"), "test_rendering:unfit", prints=True,
+             prepare="test_rendering:unfit"),
+        Step(("handout.pptx",), "test_rendering:unfit"))))
+    assert build(content_copy, tmp_path / "out", "handout") == 2
+    assert capsys.readouterr().err.count("handout.yaml:7: handout.slides[0]: does not fit") == 1
