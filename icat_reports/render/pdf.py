@@ -18,6 +18,7 @@ from ..fetcher import ProjectOnlyFetcher
 from ..job import Job
 from ..weasy import HTML
 from .html import report_html
+from .leaders import join_repeats
 from .parts import PartsFailed, print_in_parts
 from .pdftags import write_tagged_pdf
 
@@ -47,6 +48,7 @@ def check_font(family: str) -> None:
 
 def print_pdf(job: Job, html: str) -> bytes:
     check_font(job.theme.fonts["body"])
+    join_repeats()
     fetcher = ProjectOnlyFetcher(job.templates, allow_redirects=False)
     base_url = f"{job.templates}/"
     parts = min(job.workers, len(html) // PART_SIZE)
