@@ -11,8 +11,8 @@ did (the repeats have the same advance either way) and are drawn by one text ope
 leader box itself is unchanged, so pdftags still marks what it holds as an artifact.
 
 It wraps `weasyprint.layout.inline.handle_leader`, the name the line layout calls. If a later
-WeasyPrint no longer has it, leaders are left as WeasyPrint makes them, and
-tests/test_report.py's check of the contents page fails, so the change is noticed.
+WeasyPrint no longer has it, leaders are left as WeasyPrint makes them, with a warning, and
+tests/test_leaders.py fails, so the change is noticed.
 """
 
 from __future__ import annotations
