@@ -58,6 +58,6 @@ BUILDERS: dict[str, Builder] = {b.name: b for b in (
             (Step(("analytical-review.html",), ".render.html:render", cost=0),)),
     Builder("handout", "the side-event slides (PDF, PowerPoint) and the printed notes handout",
             (Step(("handout-slides.pdf", "handout-notes.pdf"), ".render.handout:render_printed",
-                  prints=True, cost=4, prepare=".deck:slides_of"),
+                  prints=True, cost=4, prepare=".render.handout:prepare"),
              Step(("handout.pptx",), ".render.powerpoint:render", cost=2))),
 )}

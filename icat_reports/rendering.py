@@ -5,9 +5,9 @@ caller writes the files. Importing WeasyPrint takes longer than most steps take 
 the steps that need no WeasyPrint (Word, PowerPoint) are forked first and run while the parent
 imports it; the printing steps are forked after, and inherit it. The HTML and the PDF share
 one render of the report page, so they run in one process. While importing WeasyPrint the
-parent also runs each printing step's `prepare` (the handout's: expanding the deck, 0.03 s),
-which its process then inherits; the PowerPoint deck, already running, expands the deck
-itself. A format is yielded when all its steps are done, so that its files are written
+parent also runs each printing step's `prepare` (the handout's: expanding the deck and
+parsing its two pages, 0.07 s), which its process then inherits; the PowerPoint deck,
+already running, expands the deck itself. A format is yielded when all its steps are done, so that its files are written
 together or not at all.
 """
 

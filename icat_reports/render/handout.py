@@ -85,18 +85,30 @@ def _context(job: Job, deck: list[Slide]) -> dict:
     return {"c": job.content, "t": job.theme, "g": SLIDE, "n": SHEET, "slides": deck, "built": job.built}
 
 
-def _print(job: Job, page: str, stylesheet: str, context: dict):
-    env = environment(job.templates)
-    # Safe to inline: the stylesheet is ours; content reaches it only through css_string.
-    context = {**context, "css": Markup(env.get_template(stylesheet).render(context))}
-    html = env.get_template(page).render(context)
-    fetcher = ProjectOnlyFetcher(job.templates, allow_redirects=False)
-    return HTML(string=html, base_url=f"{job.templates}/", url_fetcher=fetcher).render()
+def _page(job: Job, page: str, stylesheet: str):
+    """The page as WeasyPrint's parsed HTML, made once per job (see prepare)."""
+    def make():
+        context = _context(job, slides_of(job))
+        env = environment(job.templates)
+        # Safe to inline: the stylesheet is ours; content reaches it only through css_string.
+        context = {**context, "css": Markup(env.get_template(stylesheet).render(context))}
+        html = env.get_template(page).render(context)
+        fetcher = ProjectOnlyFetcher(job.templates, allow_redirects=False)
+        return HTML(string=html, base_url=f"{job.templates}/", url_fetcher=fetcher)
+    return job.once(f"handout {page}", make)
 
 
-def print_slides(job: Job, deck: list[Slide]) -> bytes:
+def prepare(job: Job) -> None:
+    """Expand the deck and parse both pages. A build runs this in its parent while it imports
+    WeasyPrint, which leaves less for the handout's own process (rendering.py)."""
+    _page(job, "slides.html.j2", "slides.css")
+    _page(job, "notes.html.j2", "notes.css")
+
+
+def print_slides(job: Job) -> bytes:
     check_font(job.theme.fonts["body"])
-    document = _print(job, "slides.html.j2", "slides.css", _context(job, deck))
+    deck = slides_of(job)
+    document = _page(job, "slides.html.j2", "slides.css").render()
     if len(document.pages) != len(deck):
         # The deck's measurements said everything fits; a slide that grew onto a second page
         # would otherwise be cut or shifted. Name the first one that did.
@@ -108,8 +120,9 @@ def print_slides(job: Job, deck: list[Slide]) -> bytes:
     return write_tagged_pdf(document, pdf_identifier=b"icat-handout-slides")
 
 
-def print_notes(job: Job, deck: list[Slide], slides_pdf: bytes) -> bytes:
-    sheets = _print(job, "notes.html.j2", "notes.css", _context(job, deck))
+def print_notes(job: Job, slides_pdf: bytes) -> bytes:
+    deck = slides_of(job)
+    sheets = _page(job, "notes.html.j2", "notes.css").render()
     expected = math.ceil(len(deck) / SHEET.per_page)
     if len(sheets.pages) != expected:
         raise RuntimeError(f"the notes handout has {len(sheets.pages)} pages, not {expected}")
@@ -136,7 +149,6 @@ def print_notes(job: Job, deck: list[Slide], slides_pdf: bytes) -> bytes:
 
 def render_printed(job: Job) -> dict[str, bytes]:
     """The slides PDF and the notes handout printed from it."""
-    deck = slides_of(job)
-    slides_pdf = print_slides(job, deck)
-    log.debug("handout: %d slides from %d deck entries", len(deck), len(job.content.handout.slides))
-    return {SLIDES_PDF: slides_pdf, NOTES_PDF: print_notes(job, deck, slides_pdf)}
+    slides_pdf = print_slides(job)
+    log.debug("handout: %d slides from %d deck entries", len(slides_of(job)), len(job.content.handout.slides))
+    return {SLIDES_PDF: slides_pdf, NOTES_PDF: print_notes(job, slides_pdf)}
