@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 # The interpreter .venv is made from: Debian's python3 when it is 3.11 or newer, else the first
 # python3 on PATH. Debian builds Python with profile-guided and link-time optimization, and on
-# this project that makes builds and tests about 15 % faster than an interpreter compiled
+# this project that makes a build about 15 % faster than an interpreter compiled
 # without them (pyenv's default). `make PYTHON=...` chooses another. Only a new .venv uses it.
 PYTHON ?= $(or $(shell /usr/bin/python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
                   2>/dev/null && echo /usr/bin/python3),python3)
