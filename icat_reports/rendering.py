@@ -7,8 +7,8 @@ imports it; the printing steps are forked after, and inherit it. The HTML and th
 one render of the report page, so they run in one process. While importing WeasyPrint the
 parent also runs each printing step's `prepare` (the handout's: expanding the deck and
 parsing its two pages, 0.07 s), which its process then inherits; the PowerPoint deck,
-already running, expands the deck itself. A format is yielded when all its steps are done, so that its files are written
-together or not at all.
+already running, expands the deck itself. A format is yielded when all its steps are done,
+so that its files are written together or not at all.
 """
 
 from __future__ import annotations
