@@ -14,6 +14,10 @@ the declarations as before, and asks `ctypes.util.find_library` for every name t
 on Linux that runs `ldconfig -p`, then gcc, then ld (WeasyPrint issue #1125): some twenty
 subprocesses and about 0.25 s. find_library here answers from one reading of `ldconfig -p`,
 the only one of the three that finds anything on Debian.
+
+WeasyPrint also imports fontTools' subsetter and variable-font instancer, some 120 modules and
+0.07 s, for fonts it does not meet here: it subsets with HarfBuzz, and the theme's fonts are
+static. Both are left as stand-ins (`_Deferred`) that import the real module on first use.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import types
 from functools import lru_cache
 from pathlib import Path
 
@@ -103,11 +108,39 @@ class _CompiledFFI:
         return getattr(self._ffi, name)
 
 
+class _Deferred(types.ModuleType):
+    """Stands in for a module in sys.modules until one of its attributes is first used."""
+
+    def __init__(self, name: str, functions: tuple[str, ...] = ()):
+        super().__init__(name)
+        # `from module import function` looks the name up at once: give it a function that
+        # imports the module when it is called.
+        for function in functions:
+            setattr(self, function, lambda *a, _name=function, **k: getattr(self._real(), _name)(*a, **k))
+
+    def _real(self) -> types.ModuleType:
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return importlib.import_module(self.__name__)
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):  # introspection (pickle, inspect, pytest) must not import it
+            raise AttributeError(name)
+        return getattr(self._real(), name)
+
+
+def _defer(name: str, functions: tuple[str, ...] = ()) -> None:
+    if name not in sys.modules:
+        sys.modules[name] = _Deferred(name, functions)
+
+
 _original, _FFI = ctypes.util.find_library, cffi.FFI
 if "weasyprint" not in sys.modules:
     if sys.platform.startswith("linux"):
         ctypes.util.find_library = _find_library
     cffi.FFI = _CompiledFFI
+    _defer("fontTools.subset")  # weasyprint.pdf.fonts: `from fontTools import subset`
+    _defer("fontTools.varLib.instancer", ("instantiateVariableFont",))
 try:
     from weasyprint import CSS, HTML, URLFetcher, __version__  # noqa: E402
 finally:

@@ -50,3 +50,39 @@ def test_without_a_cache_folder_cffi_parses_the_declarations(tmp_path):
     result = probe(blocked)
     assert result["ffi"] == "cffi.api" and result["pycparser"] and result["pdf"]
     assert result["ran"] == ["/sbin/ldconfig"]  # once, for every library; no gcc (WeasyPrint #1125)
+
+
+DEFERRED = """
+import io, json, sys
+from pypdf import PdfReader
+from icat_reports import weasy
+import weasyprint.pdf.fonts as fonts
+from fontTools.ttLib import TTFont
+deferred = [type(sys.modules[name]).__name__ == "_Deferred"
+            for name in ("fontTools.subset", "fontTools.varLib.instancer")]
+loaded_before = "fontTools.varLib" in sys.modules or "fontTools.subset.cff" in sys.modules
+fonts.harfbuzz_subset = None  # WeasyPrint's fallback: subset the fonts with fontTools
+pdf = weasy.HTML(string="<p style='font-family: Noto Sans'>Hello</p>").write_pdf()
+fonts_in = PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/Font"].values()
+embedded = [bool(f.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"].get("/FontFile2"))
+            for f in fonts_in]
+subsetter_loaded = hasattr(sys.modules["fontTools.subset"], "__file__")
+try:  # reaches fontTools' own function, which refuses a font that is not variable
+    fonts.instantiateVariableFont(TTFont(sys.argv[1]), {"wght": 400})
+    instancer = "no error"
+except ValueError as error:
+    instancer = str(error)
+print(json.dumps({"deferred": deferred, "loaded_before": loaded_before, "pdf": len(pdf),
+                  "font_embedded": embedded == [True], "subsetter_loaded": subsetter_loaded,
+                  "instancer": instancer}))
+"""
+
+
+def test_fonttools_subsetter_and_instancer_load_when_first_used():
+    font = subprocess.run(["fc-match", "-f", "%{file}", "Noto Sans"], capture_output=True, text=True).stdout
+    run = subprocess.run([sys.executable, "-c", DEFERRED, font], cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result["deferred"] == [True, True] and not result["loaded_before"]
+    assert result["pdf"] and result["font_embedded"] and result["subsetter_loaded"]
+    assert "fvar" in result["instancer"]
