@@ -28,6 +28,7 @@ from ..inline import plain, spans
 from ..job import Job
 from ..ooxml_zip import stable_zip
 from ..templating import long_date
+from .xpath import compile_xpaths
 
 log = logging.getLogger(__name__)
 
@@ -411,6 +412,7 @@ def _properties(prs, job: Job) -> None:
 
 
 def render_pptx(job: Job, slides: list[Slide]) -> bytes:
+    compile_xpaths("pptx")
     style = _Style(job)
     prs = Presentation()
     prs.slide_width, prs.slide_height = emu(SLIDE.width), emu(SLIDE.height)

@@ -25,6 +25,7 @@ from ..model import Organization
 from ..templating import long_date
 from ..theme import Theme
 from . import ooxml
+from .xpath import compile_xpaths
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ class Heading:
 
 
 def render(job: Job) -> dict[str, bytes]:
+    compile_xpaths("docx")
     document = Report(job).build()
     buffer = io.BytesIO()
     document.save(buffer)
