@@ -94,6 +94,25 @@ def test_pdf_running_header_names_the_current_section(pdf):
     assert text.lstrip().startswith("About ICAT")
 
 
+def test_pdf_contributors_fill_two_columns_in_order(pdf, html):
+    """Column-major like the HTML page's CSS columns: the first half down the left column."""
+    listed = re.search(r'<ul class="organizations columns">(.*?)</ul>', html, re.S).group(1)
+    acronyms = re.findall(r"\((\w+)\)</li>", listed)
+    page = next(n for n in range(1, len(PdfReader(pdf).pages) + 1)
+                if all(f"({a})" in pdf_text(pdf, n) for a in acronyms))
+    bbox = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    width = float(re.search(r'<page width="([\d.]+)"', bbox).group(1))
+    where = {m.group(3): (float(m.group(1)), float(m.group(2)))
+             for m in re.finditer(r'xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>\((\w+)\)</word>', bbox)}
+    half = (len(acronyms) + 1) // 2
+    left, right = acronyms[:half], acronyms[half:]
+    assert len(acronyms) >= 4 and all(a in where for a in acronyms)
+    assert all(where[a][0] < width / 2 for a in left) and all(where[a][0] > width / 2 for a in right)
+    for column in (left, right):
+        assert [where[a][1] for a in column] == sorted(where[a][1] for a in column)
+
+
 class Structure(HTMLParser):
     def __init__(self):
         super().__init__()
