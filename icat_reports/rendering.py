@@ -3,12 +3,13 @@
 Workers are forked after the content was loaded, so none loads it again, and only render: the
 caller writes the files. Importing WeasyPrint takes longer than most steps take to run, so
 the steps that need no WeasyPrint (Word, PowerPoint) are forked first and run while the parent
-imports it; the printing steps are forked after, and inherit it. The HTML and the PDF share
-one render of the report page, so they run in one process. While importing WeasyPrint the
-parent also runs each printing step's `prepare` (the handout's: expanding the deck and
-parsing its two pages, 0.07 s), which its process then inherits; the PowerPoint deck,
-already running, expands the deck itself. A format is yielded when all its steps are done,
-so that its files are written together or not at all.
+imports it; the printing steps are forked after, and inherit it: up to one per core, without
+waiting for the first ones to end. The HTML and the PDF share one render of the report page,
+so they run in one process. While importing WeasyPrint the parent also runs each printing
+step's `prepare` (the handout's: expanding the deck and parsing its two pages, 0.07 s), which
+its process then inherits; the PowerPoint deck, already running, expands the deck itself. A
+format is yielded when all its steps are done, so that its files are written together or not
+at all.
 """
 
 from __future__ import annotations
@@ -156,9 +157,13 @@ def render(job: Job, names: list[str], workers: int | None = None) -> Iterator[R
         pending = printing
     else:
         pending = plain
+    # The printing steps start as soon as the parent is ready, even while the others still
+    # run: the cores are then shared and every process ends at about the same time, whichever
+    # step turned out longer. Waiting for a core left one idle at the end instead.
+    busy = (lambda: sum(_prints(u) for _, u in running.values())) if printing else (lambda: len(running))
     try:
         while pending or running:
-            while pending and len(running) < workers:
+            while pending and busy() < workers:
                 start(pending.pop(0))
             for conn in wait(list(running)):
                 process, unit = running.pop(conn)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from icat_reports import rendering
@@ -59,6 +60,30 @@ def test_printing_steps_start_after_the_others(content_copy, tmp_path, monkeypat
     assert build(content_copy, tmp_path / "out", "docx", "pdf") == 0
     assert seen == [1]
     assert {p.name for p in (tmp_path / "out").iterdir()} == {"analytical-review.docx", "analytical-review.pdf"}
+
+
+def test_printing_steps_do_not_wait_for_the_others_to_end(content_copy, tmp_path, monkeypatch):
+    """Once the parent is ready, every printing step starts, though Word and PowerPoint still run:
+    here each of the other processes ends only after the handout's has started."""
+    started, timed_out = tmp_path / "handout-started", tmp_path / "timed-out"
+    render_unit = rendering.render_unit
+
+    def watched(job, unit):
+        if any(name == "handout" and step.prints for name, step in unit):
+            started.touch()
+        else:
+            deadline = time.monotonic() + 20
+            while not started.exists():
+                if time.monotonic() > deadline:
+                    timed_out.touch()
+                    break
+                time.sleep(0.01)
+        return render_unit(job, unit)
+
+    monkeypatch.setattr(rendering, "render_unit", watched)
+    assert build(content_copy, tmp_path / "out", "docx", "pdf", "handout") == 0
+    assert started.exists() and not timed_out.exists()
+    assert len(list((tmp_path / "out").iterdir())) == 5
 
 
 def explode(job):
