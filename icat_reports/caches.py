@@ -1,8 +1,9 @@
 """Where the build keeps what it compiles once and reuses: the user's cache folder.
 
-Only compiled forms of the project's own code live there (WeasyPrint's C declarations, the
-Jinja templates), never content or outputs, each checked against its source before use.
-Deleting the folder is always safe: the next build compiles them again.
+Only what is derived from the project's code and the machine's fonts lives there (WeasyPrint's
+C declarations, the Jinja templates compiled, the advance widths of the theme's fonts), never
+content or outputs, each named by what it was made from and checked before use. Deleting the
+folder is always safe: the next build makes them again.
 """
 
 from __future__ import annotations

@@ -13,16 +13,22 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import logging
+import marshal
 import math
+import os
 import shutil
 import subprocess
+import sys
+import tempfile
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Callable, Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
+from .caches import cache_dir
 from .fields import Schema, Text
 from .inline import spans
 from .problems import ContentError, Problem, format_path
@@ -371,7 +377,8 @@ SLIDE = Geometry()
 # -- measuring text ----------------------------------------------------------------------
 
 @lru_cache(maxsize=8)
-def _font_file(family: str, bold: bool) -> str | None:
+def font_file(family: str, bold: bool = False) -> str | None:
+    """The file fontconfig gives for the family, or None when the family is not installed."""
     if not shutil.which("fc-match"):
         return None
     pattern = f"{family}:weight={'bold' if bold else 'regular'}"
@@ -386,12 +393,42 @@ def _advances(path: str | None) -> tuple[dict[int, float], float]:
     """Each character's advance in em, and the average for characters the font lacks."""
     if path is None:
         return {}, 0.62
+    return _cached_advances(path), 0.62
+
+
+def _read_advances(path: str) -> dict[int, float]:
     from fontTools.ttLib import TTFont
     font = TTFont(path, lazy=True)
     upm = font["head"].unitsPerEm
     metrics = font["hmtx"].metrics
-    table = {cp: metrics[glyph][0] / upm for cp, glyph in font.getBestCmap().items()}
-    return table, 0.62
+    return {cp: metrics[glyph][0] / upm for cp, glyph in font.getBestCmap().items()}
+
+
+def _cached_advances(path: str) -> dict[int, float]:
+    """_read_advances, kept in the cache folder per font file (by path, size and time).
+
+    Reading them took fontTools 50 ms a font, twice a build (the PowerPoint deck and the
+    printed handout expand the deck in two processes); loading them takes under 1 ms.
+    """
+    stat = os.stat(path)
+    key = hashlib.sha256(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{sys.version}".encode()).hexdigest()
+    cached = cache_dir() / f"advances-{key[:16]}.marshal"
+    try:
+        table = marshal.loads(cached.read_bytes())
+        if isinstance(table, dict):
+            return table
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    table = _read_advances(path)
+    try:  # whole or not at all, even with builds running side by side
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{cached.name}.", dir=cached.parent)
+        with os.fdopen(fd, "wb") as file:
+            file.write(marshal.dumps(table))
+        os.replace(tmp, cached)
+    except OSError as error:  # no cache folder: measure again next time
+        log.debug("cannot keep the font's advances in %s: %s", cached.parent, error)
+    return table
 
 
 class Measure:
@@ -405,8 +442,8 @@ class Measure:
 
     def __init__(self, family: str):
         self.family = family
-        self.fonts = {bold: _advances(_font_file(family, bold)) for bold in (False, True)}
-        if _font_file(family, False) is None:
+        self.fonts = {bold: _advances(font_file(family, bold)) for bold in (False, True)}
+        if font_file(family) is None:
             log.warning("font '%s' not found; estimating text widths", family)
 
     def width(self, text: str, size: float, bold: bool = False) -> float:

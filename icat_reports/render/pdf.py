@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import logging
 import shutil
-import subprocess
-from functools import lru_cache
 
+from ..deck import font_file
 from ..fetcher import ProjectOnlyFetcher
 from ..job import Job
 from ..weasy import HTML
@@ -35,14 +34,12 @@ class MissingFont(RuntimeError):
     pass
 
 
-@lru_cache(maxsize=None)  # once per process, not once per PDF
 def check_font(family: str) -> None:
-    """Fail unless fontconfig has the theme's font: the PDF must embed it, not a look-alike."""
-    if not shutil.which("fc-list"):
-        return
-    found = subprocess.run(["fc-list", f"{family}:style=Regular", "family"], capture_output=True,
-                           text=True).stdout
-    if family.lower() not in found.lower():
+    """Fail unless fontconfig has the theme's font: the PDF must embed it, not a look-alike.
+
+    The same lookup as the deck's, which measures text with the font's file: asked once per
+    process (and inherited by the rendering processes), not once per PDF."""
+    if shutil.which("fc-match") and font_file(family) is None:
         raise MissingFont(f"font '{family}' is not installed; run `make` (it installs fonts-noto-core)")
 
 
