@@ -140,7 +140,7 @@ def test_parts_keep_one_structure_tree_outline_and_links(both):
 def test_split_cuts_only_where_print_starts_a_page(long_job):
     html = report_html(long_job)
     plan = parts.split(html, 2)
-    front = parts.numbered_front(plan, None)
+    front = parts.serialize(parts.numbered_front(plan, None))
     assert 'class="cover"' in front and 'class="toc"' in front and "<main" not in front
     assert f'data-page="{parts.PLACEHOLDER}"' in front
     assert len(plan.body) == 2

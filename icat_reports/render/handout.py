@@ -20,9 +20,9 @@ from markupsafe import Markup
 
 from ..deck import SLIDE, Slide, slides_of
 from ..fetcher import ProjectOnlyFetcher
-from ..weasy import HTML
 from ..job import Job
 from ..templating import environment
+from . import parsing
 from .pdf import check_font
 from .pdftags import write_tagged_pdf
 
@@ -94,7 +94,7 @@ def _page(job: Job, page: str, stylesheet: str):
         context = {**context, "css": Markup(env.get_template(stylesheet).render(context))}
         html = env.get_template(page).render(context)
         fetcher = ProjectOnlyFetcher(job.templates, allow_redirects=False)
-        return HTML(string=html, base_url=f"{job.templates}/", url_fetcher=fetcher)
+        return parsing.page(html, f"{job.templates}/", fetcher)
     return job.once(f"handout {page}", make)
 
 

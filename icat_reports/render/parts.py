@@ -34,9 +34,8 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import pikepdf
-import tinyhtml5
 
-from ..weasy import HTML
+from .parsing import page, parse
 from .pdftags import write_tagged_pdf
 
 log = logging.getLogger(__name__)
@@ -53,9 +52,13 @@ class PartsFailed(RuntimeError):
 
 @dataclass
 class Part:
-    html: str
+    tree: ET.Element        # laid out as it is: a forked process inherits it, nothing is parsed
     depth: int = 0          # wrappers open where the part starts (<main>, a section, ...)
     weight: int = 0         # characters of text, to balance the parts
+
+    @property
+    def html(self) -> str:
+        return serialize(self.tree)
 
 
 @dataclass
@@ -70,7 +73,7 @@ def _classes(element: ET.Element) -> list[str]:
 
 def split(html: str, count: int) -> Split | None:
     """The page as front matter and up to count body parts, or None if it has no cut."""
-    root = tinyhtml5.parse(html, namespace_html_elements=False)
+    root = parse(html)
     body = root.find("body")
     order = list(body.iter())
     index = {id(e): i for i, e in enumerate(order)}
@@ -98,7 +101,7 @@ def split(html: str, count: int) -> Split | None:
         if heading and not (first.tag == "section" and first.find("h2") is not None):
             marks[id(first)] = {"data-continues": heading}
         tree = _pruned(root, body, index, end, lo, hi, marks)
-        result.body.append(Part(html=_serialize(tree), depth=len(_ancestors(first, body, parents)),
+        result.body.append(Part(tree=tree, depth=len(_ancestors(first, body, parents)),
                                 weight=sum(weights[start:start + size])))
         start += size
     return result
@@ -179,11 +182,12 @@ def _running_header(order: list[ET.Element], lo: int) -> str | None:
     return None
 
 
-def _serialize(tree: ET.Element) -> str:
+def serialize(tree: ET.Element) -> str:
+    """A part's page as HTML, to read."""
     return "<!DOCTYPE html>\n" + ET.tostring(tree, encoding="unicode", method="html")
 
 
-def numbered_front(plan: Split, pages: dict[str, int] | None) -> str:
+def numbered_front(plan: Split, pages: dict[str, int] | None) -> ET.Element:
     """The front matter with its contents page numbered: pages maps anchors to page numbers
     (None: the placeholder everywhere, to measure the front matter's length)."""
     tree = copy.deepcopy(plan.front)
@@ -195,7 +199,7 @@ def numbered_front(plan: Split, pages: dict[str, int] | None) -> str:
             number = PLACEHOLDER if pages is None else pages.get(href[1:])
             if href.startswith("#") and number is not None:
                 link.set("data-page", str(number))
-    return _serialize(tree)
+    return tree
 
 
 # -- 2. and 3. lay out ------------------------------------------------------------------
@@ -226,9 +230,9 @@ def _numbered_margins(numbers):
         layout.make_margin_boxes = original
 
 
-def _lay_out(html: str, base_url: str, fetcher, numbers):
+def _lay_out(tree: ET.Element, base_url: str, fetcher, numbers):
     with _numbered_margins(numbers):
-        return HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
+        return page(tree, base_url, fetcher).render()
 
 
 def _anchor_missing_links(document) -> set[str]:
@@ -269,7 +273,7 @@ def _part_process(part: Part, base_url: str, fetcher, identifier: bytes, conn) -
         def numbers(count):
             conn.send(("paginated", count))
             return conn.recv()
-        document = _lay_out(part.html, base_url, fetcher, numbers)
+        document = _lay_out(part.tree, base_url, fetcher, numbers)
         conn.send(("printed", _printed(document, identifier, part.depth)))
     except BaseException:  # the parent reports it and lays the report out whole
         conn.send(("failed", traceback.format_exc()))

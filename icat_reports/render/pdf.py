@@ -15,9 +15,9 @@ import shutil
 from ..deck import font_file
 from ..fetcher import ProjectOnlyFetcher
 from ..job import Job
-from ..weasy import HTML
 from .html import report_html
 from .leaders import join_repeats
+from .parsing import page
 from .parts import PartsFailed, print_in_parts
 from .pdftags import write_tagged_pdf
 
@@ -56,7 +56,7 @@ def print_pdf(job: Job, html: str) -> bytes:
                 return printed
         except PartsFailed as error:
             log.warning("laying the report out in one process: %s", error)
-    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+    document = page(html, base_url, fetcher)
     return write_tagged_pdf(document, pdf_identifier=IDENTIFIER)
 
 
