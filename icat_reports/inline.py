@@ -8,10 +8,12 @@ cannot disagree about what a sentence says.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from markdown_it import MarkdownIt
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 ALLOWED_SCHEMES = ("http", "https", "mailto")
 
@@ -29,19 +31,20 @@ def safe_url(url: str) -> bool:
     return urlsplit(url.strip()).scheme.lower() in ALLOWED_SCHEMES
 
 
+@cache
 def _parser() -> MarkdownIt:
+    # Imported on first use: loading and validating the content needs no Markdown, and the
+    # build forks its first process before anything is rendered (rendering.py).
+    from markdown_it import MarkdownIt
     md = MarkdownIt("zero").enable(["emphasis", "link", "escape", "entity", "newline"])
     md.validateLink = safe_url
     return md
 
 
-_MD = _parser()
-
-
 @lru_cache(maxsize=4096)
 def spans(text: str) -> tuple[Span, ...]:
     """Parse one content string into spans; adjacent plain text is merged."""
-    tokens = _MD.parseInline(text)
+    tokens = _parser().parseInline(text)
     result: list[Span] = []
     bold = italic = 0
     href: str | None = None
