@@ -46,6 +46,15 @@ def test_a_build_without_pdf_never_imports_weasyprint(tmp_path):
     assert out.split("\n")[-2] == "0 []"
 
 
+def test_loading_the_content_imports_no_renderer_and_no_markdown():
+    """Before the first fork the build is on one core: it imports only what loading needs."""
+    script = ("import sys; from pathlib import Path; from icat_reports import cli; "
+              "cli.load(Path('content')); "
+              "print(sorted(m for m in ('markdown_it', 'jinja2', 'weasyprint', 'docx', 'pptx') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[-2] == "[]"
+
+
 def test_printing_steps_start_after_the_others(content_copy, tmp_path, monkeypatch):
     """While the parent imports WeasyPrint, the Word file is already being rendered."""
     seen = []
