@@ -13,4 +13,4 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), Fi
 class Schema(BaseModel):
     """Unknown keys are errors (with 'did you mean'); validated values are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
