@@ -199,6 +199,32 @@ def test_notes_pdf_has_three_slides_a_page_on_a4(out, slides, content):
         assert f"{content.labels.page} {number} {content.labels.of} {len(texts)}".casefold() in text
 
 
+def test_notes_pdf_rules_lines_under_each_notes_label(out, slides, content, tmp_path):
+    """The lines the renderer draws: one every line pitch under each label, in the rule colour."""
+    from PIL import Image
+    from icat_reports.render.handout import SHEET
+    subprocess.run(["pdftoppm", "-r", "72", "-f", "1", "-l", "1", "-png", str(out / "handout-notes.pdf"),
+                    str(tmp_path / "p")], check=True)
+    image = Image.open(next(tmp_path.glob("p*.png"))).convert("RGB")
+    bbox = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(out / "handout-notes.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    label = content.handout.labels.notes.upper()
+    tops = [float(m.group(2)) for m in re.finditer(rf'xMin="([\d.]+)" yMin="[\d.]+" xMax="[\d.]+" '
+                                                  rf'yMax="([\d.]+)">{re.escape(label)}</word>', bbox)]
+    assert len(tops) == min(3, len(slides))
+    rule = load_theme(Path(__file__).resolve().parent.parent / "templates").rgb("rule")
+    x = round(SHEET.margin_x + SHEET.lines_left + 40)
+    for top in tops:
+        column = [image.getpixel((x, y)) for y in range(round(top), round(top + SHEET.lines * SHEET.line_pitch + 4))]
+        dark = [i for i, pixel in enumerate(column) if sum(pixel) < 740]
+        runs = [i for i in dark if i - 1 not in dark]
+        assert len(runs) == SHEET.lines
+        assert all(abs(a - b) <= 1 for a, b in zip([r2 - r1 for r1, r2 in zip(runs, runs[1:])],
+                                                   [SHEET.line_pitch] * len(runs)))
+        darkest = min(column, key=sum)
+        assert all(abs(c - r) <= 40 for c, r in zip(darkest, rule))
+
+
 # -- the PowerPoint deck -----------------------------------------------------------------
 
 def test_pptx_is_16_9_with_the_same_slides(prs, slides):

@@ -4,8 +4,9 @@ and the notes handout (A4, three slides a page beside ruled lines).
 Both show the slides icat_reports.deck expands, as the PowerPoint deck (powerpoint.py) does,
 so the three cannot disagree. The handout's two PDFs are one build step and the PowerPoint
 deck another, which needs no WeasyPrint and so renders beside them (rendering.py). The notes
-handout is an imposition: WeasyPrint prints the A4 pages (header, page numbers, frames, ruled
-lines) and pikepdf places each page of the slides PDF into its frame.
+handout is an imposition: WeasyPrint prints the A4 pages (header, page numbers, frames, the
+labels of the lines), and pikepdf places each page of the slides PDF into its frame, beside
+ruled lines drawn from the same geometry (Sheet).
 """
 
 from __future__ import annotations
@@ -69,6 +70,15 @@ class Sheet:
     def lines(self) -> int:
         label = 14
         return int((self.row_height - self.frame_top - label - self.row_gap) // self.line_pitch)
+
+    def rules(self, index: int, label_height: float, rule: float = 0.75) -> list[tuple[float, ...]]:
+        """The ruled lines beside slide index (0-based), each (x, y, width, height) in PDF
+        coordinates: under the lines' label, one every line_pitch, the last `rule` of it."""
+        top = self.top + (index % self.per_page) * self.row_height + self.frame_top + label_height
+        left = self.margin_x + self.lines_left
+        width = self.width - self.margin_x - left
+        return [(left, self.height - (top + (i + 1) * self.line_pitch), width, rule)
+                for i in range(self.lines)]
 
     def slot(self, index: int) -> pikepdf.Rectangle:
         """Where slide index (0-based) goes on its page, in PDF coordinates (origin bottom left)."""
@@ -134,17 +144,27 @@ def print_notes(job: Job, slides_pdf: bytes) -> bytes:
         xobjects = resources.get("/XObject")
         resources.XObject = pikepdf.Dictionary(dict(xobjects.items())) if xobjects else pikepdf.Dictionary()
         sheet.obj.Resources = resources
+    # The ruled lines are drawn here rather than laid out by WeasyPrint: 150 boxes, a fifth of
+    # the notes' printing time, for a few rectangles (the same ones: the layout's geometry).
+    red, green, blue = (value / 255 for value in job.theme.rgb("rule"))
+    colour = f"{red:.6g} {green:.6g} {blue:.6g} rg\n".encode()
+    label = job.theme.sizes["small_pt"]  # the label's height: line-height 1 (notes.css)
     for index, page in enumerate(source.pages):
         # pikepdf's add_overlay names the placed page at random; a fixed name keeps builds identical.
         sheet = frame.pages[index // SHEET.per_page]
         form = frame.copy_foreign(page.as_form_xobject())
         name = sheet.add_resource(form, pikepdf.Name.XObject, pikepdf.Name(f"/Slide{index + 1}"))
+        rules = b"".join(b"%s %s %s %s re\n" % tuple(_pt(v) for v in rect) for rect in SHEET.rules(index, label))
         sheet.contents_add(b"q\n", prepend=True)
-        sheet.contents_add(b"\nQ\nq\n" + sheet.calc_form_xobject_placement(form, name, SHEET.slot(index))
-                           + b"\nQ\n")
+        sheet.contents_add(b"\nQ\nq\n" + colour + rules + b"f\nQ\nq\n"
+                           + sheet.calc_form_xobject_placement(form, name, SHEET.slot(index)) + b"\nQ\n")
     out = io.BytesIO()
     frame.save(out, deterministic_id=True)
     return out.getvalue()
+
+
+def _pt(value: float) -> bytes:
+    return f"{value:.3f}".rstrip("0").rstrip(".").encode()
 
 
 def render_printed(job: Job) -> dict[str, bytes]:
