@@ -88,7 +88,9 @@ def prepare_printing(job: Job, steps: list[Step]) -> None:
         for step in steps:
             step.function()
         from .render.pdf import check_font
+        from .weasy import font_config
         check_font(job.theme.fonts["body"])
+        font_config()  # one for every printing process
     except Exception as error:
         log.debug("could not prepare printing: %s", error)
         return

@@ -199,6 +199,29 @@ def test_notes_pdf_has_three_slides_a_page_on_a4(out, slides, content):
         assert f"{content.labels.page} {number} {content.labels.of} {len(texts)}".casefold() in text
 
 
+def test_a_shared_font_configuration_prints_the_same_bytes(monkeypatch):
+    """Every document of a build prints with one FontConfiguration (weasy.font_config): the
+    notes printed after the slides, with the fonts the slides loaded, are the notes printed
+    with a configuration of their own."""
+    from weasyprint.text.fonts import FontConfiguration
+    from icat_reports import cli
+    from icat_reports.job import Job, build_time
+    from icat_reports.render import handout
+    from icat_reports.weasy import font_config
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    root = Path(__file__).resolve().parent.parent
+    content, images = cli.load(root / "content")
+    job = Job(content=content, theme=load_theme(root / "templates"), templates=root / "templates",
+              built=build_time(), version="test", images=images, workers=1)
+
+    def notes(config) -> bytes:
+        page = handout._page(job, "notes.html.j2", "notes.css")
+        return page.render(font_config=config).write_pdf(pdf_identifier=b"test")
+
+    handout._page(job, "slides.html.j2", "slides.css").render(font_config=font_config()).write_pdf()
+    assert notes(font_config()) == notes(FontConfiguration())
+
+
 def test_notes_pdf_rules_lines_under_each_notes_label(out, slides, content, tmp_path):
     """The lines the renderer draws: one every line pitch under each label, in the rule colour."""
     from PIL import Image

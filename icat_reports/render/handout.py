@@ -23,6 +23,7 @@ from ..deck import SLIDE, Slide, slides_of
 from ..fetcher import ProjectOnlyFetcher
 from ..job import Job
 from ..templating import environment
+from ..weasy import font_config
 from . import parsing
 from .pdf import check_font
 from .pdftags import write_tagged_pdf
@@ -118,7 +119,7 @@ def prepare(job: Job) -> None:
 def print_slides(job: Job) -> bytes:
     check_font(job.theme.fonts["body"])
     deck = slides_of(job)
-    document = _page(job, "slides.html.j2", "slides.css").render()
+    document = _page(job, "slides.html.j2", "slides.css").render(font_config=font_config())
     if len(document.pages) != len(deck):
         # The deck's measurements said everything fits; a slide that grew onto a second page
         # would otherwise be cut or shifted. Name the first one that did.
@@ -132,7 +133,7 @@ def print_slides(job: Job) -> bytes:
 
 def print_notes(job: Job, slides_pdf: bytes) -> bytes:
     deck = slides_of(job)
-    sheets = _page(job, "notes.html.j2", "notes.css").render()
+    sheets = _page(job, "notes.html.j2", "notes.css").render(font_config=font_config())
     expected = math.ceil(len(deck) / SHEET.per_page)
     if len(sheets.pages) != expected:
         raise RuntimeError(f"the notes handout has {len(sheets.pages)} pages, not {expected}")

@@ -35,6 +35,7 @@ from types import SimpleNamespace
 
 import pikepdf
 
+from ..weasy import font_config
 from .parsing import page, parse
 from .pdftags import write_tagged_pdf
 
@@ -232,7 +233,7 @@ def _numbered_margins(numbers):
 
 def _lay_out(tree: ET.Element, base_url: str, fetcher, numbers):
     with _numbered_margins(numbers):
-        return page(tree, base_url, fetcher).render()
+        return page(tree, base_url, fetcher).render(font_config=font_config())
 
 
 def _anchor_missing_links(document) -> set[str]:

@@ -15,6 +15,7 @@ import shutil
 from ..deck import font_file
 from ..fetcher import ProjectOnlyFetcher
 from ..job import Job
+from ..weasy import font_config
 from .html import report_html
 from .leaders import join_repeats
 from .parsing import page
@@ -57,7 +58,7 @@ def print_pdf(job: Job, html: str) -> bytes:
         except PartsFailed as error:
             log.warning("laying the report out in one process: %s", error)
     document = page(html, base_url, fetcher)
-    return write_tagged_pdf(document, pdf_identifier=IDENTIFIER)
+    return write_tagged_pdf(document, pdf_identifier=IDENTIFIER, font_config=font_config())
 
 
 def render(job: Job) -> dict[str, bytes]:
