@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from probes import run_probe
 
 PROBE = """
 import json, sys
@@ -22,10 +18,7 @@ print(json.dumps({"read_by_fonttools": read_by_fonttools, "same": table == deck.
 
 
 def probe(cache: Path) -> dict:
-    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
-    run = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
-    return json.loads(run.stdout.strip().splitlines()[-1])
+    return run_probe(PROBE, cache=cache)
 
 
 def test_advances_are_read_once_then_loaded_from_the_cache(tmp_path):

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from probes import run_probe
 
 PROBE = """
 import json, subprocess, sys
@@ -28,10 +25,7 @@ print(json.dumps({"ffi": type(ffi.ffi._ffi).__module__, "pycparser": "pycparser"
 
 
 def probe(cache: Path) -> dict:
-    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
-    run = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
-    return json.loads(run.stdout.strip().splitlines()[-1])
+    return run_probe(PROBE, cache=cache)
 
 
 def test_weasyprint_loads_its_compiled_declarations_and_runs_no_compiler(tmp_path):
@@ -80,9 +74,7 @@ print(json.dumps({"deferred": deferred, "loaded_before": loaded_before, "pdf": l
 
 def test_fonttools_subsetter_and_instancer_load_when_first_used():
     font = subprocess.run(["fc-match", "-f", "%{file}", "Noto Sans"], capture_output=True, text=True).stdout
-    run = subprocess.run([sys.executable, "-c", DEFERRED, font], cwd=ROOT, capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
-    result = json.loads(run.stdout.strip().splitlines()[-1])
+    result = run_probe(DEFERRED, font)
     assert result["deferred"] == [True, True] and not result["loaded_before"]
     assert result["pdf"] and result["font_embedded"] and result["subsetter_loaded"]
     assert "fvar" in result["instancer"]
