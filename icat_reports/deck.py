@@ -21,7 +21,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Callable, Literal
@@ -420,12 +419,9 @@ def _cached_advances(path: str) -> dict[int, float]:
     except (OSError, ValueError, EOFError, TypeError):
         pass
     table = _read_advances(path)
-    try:  # whole or not at all, even with builds running side by side
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{cached.name}.", dir=cached.parent)
-        with os.fdopen(fd, "wb") as file:
-            file.write(marshal.dumps(table))
-        os.replace(tmp, cached)
+    from .writer import write_atomic  # whole or not at all, even with builds side by side
+    try:
+        write_atomic(cached, marshal.dumps(table))
     except OSError as error:  # no cache folder: measure again next time
         log.debug("cannot keep the font's advances in %s: %s", cached.parent, error)
     return table
