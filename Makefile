@@ -20,7 +20,7 @@ export SOURCE_DATE_EPOCH
 
 # What each output is made from, so that an unchanged output is not rebuilt.
 CONTENT := $(wildcard content/*.yaml)
-CORE := build.py $(wildcard icat_reports/*.py) icat_reports/render/__init__.py templates/theme.yaml $(CONTENT)
+CORE := build.py $(wildcard icat_reports/*.py icat_reports/engines/*.py) icat_reports/render/__init__.py templates/theme.yaml $(CONTENT)
 REPORT_HTML := icat_reports/render/html.py templates/report.html templates/report.css
 PDF_DEPS := $(CORE) $(REPORT_HTML) icat_reports/render/pdf.py
 HTML_DEPS := $(CORE) $(REPORT_HTML)

@@ -88,7 +88,7 @@ def prepare_printing(job: Job, steps: list[Step]) -> None:
         for step in steps:
             step.function()
         from .render.pdf import check_font
-        from .weasy import font_config
+        from .engines.weasy import font_config
         check_font(job.theme.fonts["body"])
         font_config()  # one for every printing process
     except Exception as error:

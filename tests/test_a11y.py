@@ -21,7 +21,7 @@ from pypdf import PdfReader
 from weasyprint import HTML
 
 from icat_reports import a11y, cli
-from icat_reports.render.pdftags import write_tagged_pdf
+from icat_reports.engines.pdftags import write_tagged_pdf
 from seed_facts import REPORT_FACTS, missing
 
 PROJECT = Path(__file__).resolve().parent.parent

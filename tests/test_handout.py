@@ -207,7 +207,7 @@ def test_a_shared_font_configuration_prints_the_same_bytes(monkeypatch):
     from icat_reports import cli
     from icat_reports.job import Job, build_time
     from icat_reports.render import handout
-    from icat_reports.weasy import font_config
+    from icat_reports.engines.weasy import font_config
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     root = Path(__file__).resolve().parent.parent
     content, images = cli.load(root / "content")

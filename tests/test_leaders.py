@@ -1,4 +1,4 @@
-"""Leader dots joined into one run of text per line (render/leaders.py) land where WeasyPrint
+"""Leader dots joined into one run of text per line (engines/leaders.py) land where WeasyPrint
 puts them, one repeat at a time."""
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ PAGE = """<html lang="en"><style>
 
 PRINT = f"""
 import sys
-from icat_reports.render.leaders import join_repeats
-from icat_reports.weasy import HTML
+from icat_reports.engines.leaders import join_repeats
+from icat_reports.engines.weasy import HTML
 if sys.argv[1] == "joined":
     join_repeats()
 sys.stdout.buffer.write(HTML(string={PAGE!r}).write_pdf())

@@ -1,4 +1,4 @@
-"""Pages parsed as XML where that gives HTML5's tree (icat_reports/render/parsing.py)."""
+"""Pages parsed as XML where that gives HTML5's tree (icat_reports/engines/parsing.py)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ from markupsafe import Markup
 from icat_reports import cli
 from icat_reports.deck import slides_of
 from icat_reports.job import Job, build_time
-from icat_reports.render import handout, parsing
+from icat_reports.engines import parsing
+from icat_reports.render import handout
 from icat_reports.render.html import report_html
 from icat_reports.templating import environment
 from icat_reports.theme import load_theme
-from icat_reports.weasy import HTML
+from icat_reports.engines.weasy import HTML
 from test_parts import long_content
 
 ROOT = Path(__file__).resolve().parent.parent

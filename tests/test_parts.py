@@ -1,4 +1,4 @@
-"""A long report laid out in parts on several cores (render/parts.py) is the same PDF as the
+"""A long report laid out in parts on several cores (engines/parts.py) is the same PDF as the
 report laid out whole: the same pages, pixels, page numbers, contents page, structure tree,
 outline, links and destinations."""
 
@@ -15,9 +15,10 @@ import yaml
 from PIL import Image, ImageChops
 
 from icat_reports import a11y, cli
-from icat_reports.fetcher import ProjectOnlyFetcher
+from icat_reports.engines.fetcher import ProjectOnlyFetcher
 from icat_reports.job import Job, build_time
-from icat_reports.render import parts, pdf
+from icat_reports.engines import parts
+from icat_reports.render import pdf
 from icat_reports.render.html import report_html
 from icat_reports.theme import load_theme
 

@@ -97,7 +97,7 @@ def test_docx_links_are_web_or_mail_only(hostile_build):
 
 def test_fetcher_reads_only_project_files(tmp_path):
     from icat_reports.cli import PROJECT
-    from icat_reports.fetcher import ProjectOnlyFetcher
+    from icat_reports.engines.fetcher import ProjectOnlyFetcher
     fetcher = ProjectOnlyFetcher(PROJECT / "templates", allow_redirects=False)
     for url in ("file:///etc/passwd", f"file://{PROJECT}/README.md", "http://127.0.0.1:9/x",
                 "https://example.org/x.css", f"file://{PROJECT}/templates/../README.md"):

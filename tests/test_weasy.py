@@ -1,4 +1,4 @@
-"""How WeasyPrint is imported (icat_reports/weasy.py): no compiler runs, no C is parsed twice."""
+"""How WeasyPrint is imported (icat_reports/engines/weasy.py): no compiler runs, no C is parsed twice."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def spy(self, args, *a, **k):
     real(self, args, *a, **k)
 subprocess.Popen.__init__ = spy
 import cffi
-from icat_reports import weasy
+from icat_reports.engines import weasy
 from weasyprint.text import ffi
 print(json.dumps({"ffi": type(ffi.ffi._ffi).__module__, "pycparser": "pycparser" in sys.modules,
                   "ran": ran, "cffi_restored": cffi.FFI.__name__ == "FFI" and cffi.FFI is not weasy._CompiledFFI,
@@ -49,7 +49,7 @@ def test_without_a_cache_folder_cffi_parses_the_declarations(tmp_path):
 DEFERRED = """
 import io, json, sys
 from pypdf import PdfReader
-from icat_reports import weasy
+from icat_reports.engines import weasy
 import weasyprint.pdf.fonts as fonts
 from fontTools.ttLib import TTFont
 deferred = [type(sys.modules[name]).__name__ == "_Deferred"

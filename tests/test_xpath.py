@@ -1,4 +1,4 @@
-"""XPath expressions compiled once (icat_reports/render/xpath.py): the same Word and PowerPoint files."""
+"""XPath expressions compiled once (icat_reports/engines/xpath.py): the same Word and PowerPoint files."""
 
 from __future__ import annotations
 

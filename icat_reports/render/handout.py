@@ -20,13 +20,13 @@ import pikepdf
 from markupsafe import Markup
 
 from ..deck import SLIDE, Slide, slides_of
-from ..fetcher import ProjectOnlyFetcher
+from ..engines.fetcher import ProjectOnlyFetcher
 from ..job import Job
 from ..templating import environment
-from ..weasy import font_config
-from . import parsing
+from ..engines.weasy import font_config
+from ..engines import parsing
 from .pdf import check_font
-from .pdftags import write_tagged_pdf
+from ..engines.pdftags import write_tagged_pdf
 
 log = logging.getLogger(__name__)
 

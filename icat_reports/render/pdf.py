@@ -4,7 +4,7 @@ WeasyPrint reads only the project's templates (ProjectOnlyFetcher), and the repo
 checked before printing so that a missing font fails loudly instead of falling back silently.
 The PDF is tagged PDF/UA-1 (pdftags.py): a screen reader meets the same headings, lists, tables
 and links as in the HTML page, and skips the running headers and footers. A long report is laid
-out in parts, one process per core (parts.py); the PDF is the same.
+out in parts, one process per core (engines/parts.py); the PDF is the same.
 """
 
 from __future__ import annotations
@@ -13,21 +13,21 @@ import logging
 import shutil
 
 from ..deck import font_file
-from ..fetcher import ProjectOnlyFetcher
+from ..engines.fetcher import ProjectOnlyFetcher
 from ..job import Job
-from ..weasy import font_config
+from ..engines.weasy import font_config
 from .html import report_html
-from .leaders import join_repeats
-from .parsing import page
-from .parts import PartsFailed, print_in_parts
-from .pdftags import write_tagged_pdf
+from ..engines.leaders import join_repeats
+from ..engines.parsing import page
+from ..engines.parts import PartsFailed, print_in_parts
+from ..engines.pdftags import write_tagged_pdf
 
 log = logging.getLogger(__name__)
 
 OUTPUT = "analytical-review.pdf"
 IDENTIFIER = b"icat-analytical-review"
 # Characters of HTML per part, at least, before the report is laid out in parts on several
-# cores (render/parts.py): below about 35 pages, starting the processes costs more than it saves.
+# cores (engines/parts.py): below about 35 pages, starting the processes costs more than it saves.
 PART_SIZE = 40_000
 
 

@@ -28,7 +28,7 @@ from ..inline import plain, spans
 from ..job import Job
 from ..ooxml_zip import stable_zip
 from ..templating import long_date
-from .xpath import compile_xpaths
+from ..engines.xpath import compile_xpaths
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from ..model import Organization
 from ..templating import long_date
 from ..theme import Theme
 from . import ooxml
-from .xpath import compile_xpaths
+from ..engines.xpath import compile_xpaths
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ import xml.etree.ElementTree as ET
 import cssselect2
 import tinyhtml5
 
-from ..weasy import HTML
+from .weasy import HTML
 from weasyprint import _find_base_url  # noqa: E402  (after ..weasy, which imports WeasyPrint)
 
 log = logging.getLogger(__name__)

@@ -35,7 +35,7 @@ from types import SimpleNamespace
 
 import pikepdf
 
-from ..weasy import font_config
+from .weasy import font_config
 from .parsing import page, parse
 from .pdftags import write_tagged_pdf
 

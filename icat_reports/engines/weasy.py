@@ -38,7 +38,7 @@ from pathlib import Path
 
 import cffi
 
-from .caches import cache_dir
+from ..caches import cache_dir
 
 log = logging.getLogger(__name__)
 
