@@ -20,17 +20,19 @@ export SOURCE_DATE_EPOCH
 
 # What each output is made from, so that an unchanged output is not rebuilt.
 CONTENT := $(wildcard content/*.yaml)
-CORE := build.py $(wildcard icat_reports/*.py icat_reports/engines/*.py) icat_reports/render/__init__.py templates/theme.yaml $(CONTENT)
-REPORT_HTML := icat_reports/render/html.py templates/report.html templates/report.css
+CORE := build.py $(wildcard icat_reports/*.py icat_reports/engines/*.py icat_reports/data/*) icat_reports/render/__init__.py templates/theme.yaml $(CONTENT)
+REPORT_HTML := icat_reports/render/html.py $(wildcard templates/report.* templates/blocks.*)
 PDF_DEPS := $(CORE) $(REPORT_HTML) icat_reports/render/pdf.py
 HTML_DEPS := $(CORE) $(REPORT_HTML)
 DOCX_DEPS := $(CORE) $(wildcard icat_reports/render/word.py icat_reports/render/ooxml.py)
 HANDOUT_DEPS := $(CORE) $(wildcard icat_reports/render/handout.py icat_reports/render/powerpoint.py \
                  templates/slides.* templates/notes.*)
 
-PDF := $(OUT)/analytical-review.pdf
-DOCX := $(OUT)/analytical-review.docx
-HTML := $(OUT)/analytical-review.html
+# The report's files are named by `output:` in content/report.yaml.
+REPORT := $(or $(shell sed -n 's/^  output: *\([A-Za-z0-9._-]*\).*/\1/p' content/report.yaml 2>/dev/null | head -1),report)
+PDF := $(OUT)/$(REPORT).pdf
+DOCX := $(OUT)/$(REPORT).docx
+HTML := $(OUT)/$(REPORT).html
 HANDOUT := $(OUT)/handout-slides.pdf $(OUT)/handout-notes.pdf $(OUT)/handout.pptx
 
 A11Y := tools/a11y

@@ -15,7 +15,7 @@ What it measures (each figure is the median of --runs runs; every build is a fre
   prints the same scaled content with the same engine (WeasyPrint), which shows the engine's
   own cost per page (--no-pandoc-scaled skips it).
 * pandoc (the Debian package), side by side in the same run: the same report as Markdown,
-  generated from the loaded content model, to HTML (standalone, self-contained), DOCX and PDF
+  generated from the loaded document tree, to HTML (standalone, self-contained), DOCX and PDF
   (`--pdf-engine=weasyprint`, the venv's WeasyPrint), and the ratios ours / pandoc. The
   headline ratio (all six outputs against pandoc's three) is also taken from back-to-back
   pairs (--pairs), each a `build.py all` and pandoc's three runs under the same load.
@@ -42,7 +42,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,7 +52,7 @@ VENV_BIN = ROOT / ".venv" / "bin"
 PY = str(VENV_BIN / "python") if (VENV_BIN / "python").exists() else sys.executable
 sys.path.insert(0, str(ROOT))
 
-from icat_reports.cli import load_content  # noqa: E402  (after the path is set)
+from icat_reports.cli import load  # noqa: E402  (after the path is set)
 
 FORMATS = ("pdf", "docx", "html", "handout")
 PDF_NAME = "analytical-review.pdf"
@@ -162,92 +161,115 @@ def pages(pdf: Path) -> int:
 
 # -- the same report as Markdown, for pandoc ----------------------------------------------
 
-def markdown(c) -> str:
-    """The report as pandoc Markdown, walked from the content model (never hand-written)."""
+def markdown(document) -> str:
+    """The report as pandoc Markdown, walked from the document tree (tree.py) that every
+    renderer walks, never hand-written: the outline of report.yaml with its data sources
+    (the member table, the key areas of `- source: areas`, the contact address) expanded."""
+    from icat_reports import tree
+    c = document.content
     labels = c.labels
     meta = {"title": c.title, "subtitle": c.subtitle, "lang": c.language,
             "author": f"{c.publisher_name} ({c.publisher})", "date": c.date.isoformat(),
             "keywords": list(c.keywords), "description": c.description}
+    meta = {k: v for k, v in meta.items() if v is not None}
     out = ["---", *(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in meta.items()), "---", ""]
 
-    def para(text: str) -> None:
-        out.extend([" ".join(text.split()), ""])
+    def escape(text: str) -> str:
+        return "".join("\\" + ch if ch in "\\`*_[]<>&|#" else ch for ch in text)
+
+    def inline(spans) -> str:
+        text = []
+        for span in spans:
+            if span.note is not None:
+                text.append(f"[^{span.note}]")
+                continue
+            piece = escape(span.text)
+            if piece.strip() and (span.bold or span.italic):
+                mark = ("**" if span.bold else "") + ("*" if span.italic else "")
+                piece = f"{mark}{piece.strip()}{mark[::-1]}"
+            if span.href:
+                piece = f"[{piece}]({span.href})"
+            text.append(piece)
+        return " ".join("".join(text).split())
 
     def heading(level: int, text: str, ident: str) -> None:
         out.extend([f"{'#' * level} {text} {{#{ident}}}", ""])
 
-    def bullets(items, numbered: bool = False) -> None:
-        out.extend(f"{'1.' if numbered else '-'} {' '.join(str(i).split())}" for i in items)
-        out.append("")
+    def items(lst, indent: str = "") -> None:
+        numbered = isinstance(lst, tree.OrderedList)
+        for n, item in enumerate(lst.items, getattr(lst, "start", 1)):
+            mark = f"{n}." if numbered else "-"
+            out.append(f"{indent}{mark} {inline(item.text)}")
+            for child in item.children:
+                if isinstance(child, (tree.BulletList, tree.OrderedList)):
+                    items(child, indent + " " * (len(mark) + 1))
+                else:
+                    out.extend(["", *(f"{indent}    {line}" for line in render([child]))])
+        if not indent:
+            out.append("")
 
-    def orgs(organizations) -> None:
-        bullets(f"{o.name} ({o.acronym})" for o in organizations)
+    def render(blocks) -> list[str]:
+        """Blocks as lines (used inside quotes, boxes and notes)."""
+        saved = len(out)
+        emit(blocks, 0, "")
+        lines = out[saved:]
+        del out[saved:]
+        while lines and not lines[-1]:
+            lines.pop()
+        return lines
 
-    para(f"{c.publisher_name} ({c.publisher}) · {c.organization(c.coordinator).name} ({c.coordinator})")
+    def emit(blocks, level: int, ident: str) -> None:
+        for block in blocks:
+            if isinstance(block, tree.Paragraph):
+                text = inline(block.text)
+                out.extend([f"*{text}*" if block.role == "cite" else text, ""])
+            elif isinstance(block, (tree.BulletList, tree.OrderedList)):
+                items(block)
+            elif isinstance(block, tree.Table):
+                cell = lambda spans: inline(spans).replace("|", "\\|")
+                out.append("| " + " | ".join(cell(h) for h in block.header) + " |")
+                out.append("|" + "|".join("---" for _ in block.header) + "|")
+                out.extend("| " + " | ".join(cell(x) for x in row) + " |" for row in block.rows)
+                out.append("")
+                if block.caption:
+                    out.extend([f": {inline(block.caption)}", ""])
+            elif isinstance(block, tree.Box):
+                out.extend(["::: box", f"**{inline(block.title)}**", "", *render(block.blocks), "", ":::", ""])
+            elif isinstance(block, tree.Quote):
+                out.extend([f"> {line}" if line else ">" for line in render(block.blocks)] + [""])
+            elif isinstance(block, tree.Figure):
+                caption = inline(block.caption) or escape(block.alt)
+                out.extend([f"![{caption}]({block.file}){{alt={json.dumps(block.alt)}}}", ""])
+            elif isinstance(block, tree.KeyArea):
+                heading(level + 1, escape(labels.gaps), f"{ident}-gaps")
+                out.extend([*(f"- {inline(g)}" for g in block.gaps), ""])
+                heading(level + 1, escape(labels.recommendations), f"{ident}-recommendations")
+                out.extend([*(f"- {inline(r)}" for r in block.recommendations), ""])
+            elif isinstance(block, tree.Address):
+                out.extend([inline(block.intro), ""])
+                out.extend([f"| {inline(block.lines[0]).join(['**', '**'])}",
+                            *(f"| {inline(line)}" for line in block.lines[1:]), ""])
 
-    about = c.about
-    heading(1, labels.about, "about")
-    heading(2, labels.history, "history")
-    para(about.history.meeting)
-    para(about.history.participants_intro)
-    orgs(c.named(about.history.participants))
-    para(about.history.proposal)
-    heading(2, labels.establishment, "establishment")
-    for text in (about.establishment.text, about.aim, about.coordination):
-        para(text)
-    heading(2, labels.functions, "functions")
-    bullets(about.functions)
-    heading(2, labels.members, "members")
-    out.append(f"| {labels.acronym} | {labels.organization} | {labels.contributor} | {labels.panel} |")
-    out.append("|---|---|---|---|")
-    cell = lambda text: text.replace("|", "\\|")
-    for o in c.members:
-        marks = [labels.yes if role in o.roles else "" for role in ("contributor", "panel")]
-        out.append(f"| {cell(o.acronym)} | {cell(o.name)} | {marks[0]} | {marks[1]} |")
-    out.extend(["", f": {labels.members_caption}", ""])
+    def section(s) -> None:
+        heading(s.level, inline(s.title), s.id)
+        emit(s.blocks, s.level, s.id)
+        for child in s.sections:
+            section(child)
 
-    pub = c.publication
-    heading(1, labels.publication, "publication")
-    para(f"*{c.title}*")
-    para(pub.summary)
-    para(pub.provides_intro)
-    bullets(pub.provides)
-    para(pub.areas_intro)
-    heading(2, labels.contributors, "contributors")
-    para(pub.contributors_intro)
-    orgs(c.contributors)
-    heading(2, labels.launch, "launch")
-    para(pub.launch)
-    para(pub.panel_intro)
-    orgs(c.panel)
+    byline = f"{c.publisher_name} ({c.publisher})"
+    if c.coordinator:
+        byline += f" · {c.organization(c.coordinator).name} ({c.coordinator})"
+    out.extend([escape(byline), ""])
+    for s in document.sections:
+        section(s)
+    for number, note in sorted(document.footnotes.items()):
+        lines = render(note.blocks)
+        out.extend([f"[^{number}]: {lines[0] if lines else ''}",
+                    *(f"    {line}" for line in lines[1:]), ""])
 
-    heading(1, labels.key_areas, "key-areas")
-    for area in c.areas:
-        heading(2, area.name, area.id)
-        heading(3, labels.gaps, f"{area.id}-gaps")
-        bullets(area.gaps)
-        heading(3, labels.recommendations, f"{area.id}-recommendations")
-        bullets(area.recommendations)
-
-    heading(1, labels.global_plan, "global-plan")
-    para(c.global_plan.intro)
-    bullets(c.global_plan.points, numbered=True)
-
-    contact = c.contact
-    heading(1, labels.contact, "contact")
-    para(f"{contact.intro}:")
-    address = [f"**{contact.unit}**",
-               f"{c.organization(contact.organization).name} ({contact.organization})",
-               *contact.address, f"{labels.telephone} {contact.telephone}",
-               f"{labels.fax} {contact.fax}", f"{labels.email} <{contact.email}>"]
-    out.extend([f"| {line}" for line in address] + [""])
-    if c.links:
-        heading(2, labels.links, "links")
-        bullets(f"[{link.label}]({link.url})" for link in c.links)
-
-    heading(1, labels.colophon, "colophon")
-    para(labels.generator)
-    out.extend([labels.built, f":   {c.date.isoformat()}", "", labels.version, ":   unversioned", ""])
+    heading(1, escape(labels.colophon), "colophon")
+    out.extend([escape(labels.generator), ""])
+    out.extend([escape(labels.built), f":   {c.date.isoformat()}", "", escape(labels.version), ":   unversioned", ""])
     return "\n".join(out)
 
 
@@ -405,9 +427,10 @@ def _bench(content: Path, tmp: Path, runs: int, pair_count: int, scales: tuple[i
     icat_pages = pages(out / PDF_NAME)
 
     # pandoc, from Markdown generated from the same loaded content.
-    model = load_content(content)
+    document, images = load(content)
+    model = document.content
     md_dir = tmp / "pandoc"
-    md = _write_markdown(model, md_dir)
+    md = _write_markdown(document, images, md_dir)
     theirs: dict[str, Measure] = {}
     for fmt, cmd in pandoc_commands(md, md_dir).items():
         say(f"  pandoc -> {fmt} ...")
@@ -485,7 +508,7 @@ def _bench(content: Path, tmp: Path, runs: int, pair_count: int, scales: tuple[i
         if pandoc_scaled:
             say(f"  pandoc -> pdf, the same ~{target} pages ...")
             sdir = tmp / f"pandoc-{target}"
-            smd = _write_markdown(load_content(cdir), sdir)
+            smd = _write_markdown(*load(cdir), sdir)
             pm = measure(pandoc_commands(smd, sdir)["pdf"], runs, cwd=sdir, env=env)
             reference[target] = (pages(sdir / "report.pdf"), pm)
             shutil.rmtree(sdir, ignore_errors=True)
@@ -542,10 +565,14 @@ def _bench(content: Path, tmp: Path, runs: int, pair_count: int, scales: tuple[i
     return 0
 
 
-def _write_markdown(model, folder: Path) -> Path:
+def _write_markdown(document, images: dict[str, bytes], folder: Path) -> Path:
+    """report.md, its stylesheet and the images its figures show, in folder."""
     folder.mkdir(parents=True, exist_ok=True)
     md = folder / "report.md"
-    md.write_text(markdown(model), encoding="utf-8")
+    md.write_text(markdown(document), encoding="utf-8")
+    for name, data in images.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
     (folder / "print.css").write_text(PRINT_CSS, encoding="utf-8")
     return md
 

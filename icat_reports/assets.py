@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .loader import RawContent
-from .model import Content
-from .problems import ContentError, Problem, format_path
+from .problems import ContentError, Problem
+from .tree import Document
 
 MAX_BYTES = 20 * 1024 * 1024
 _MAGIC = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpeg"}
@@ -20,13 +20,11 @@ def image_kind(data: bytes) -> str | None:
     return next((kind for magic, kind in _MAGIC.items() if data.startswith(magic)), None)
 
 
-def read_images(content: Content, content_dir: Path, raw: RawContent) -> dict[str, bytes]:
+def read_images(document: Document, content_dir: Path, raw: RawContent) -> dict[str, bytes]:
     """{file as written in the content: bytes} for every image the content names."""
     folder = Path(content_dir).resolve()
     images, problems = {}, []
-    for path, image in _references(content):
-        where = raw.locate(path + ("file",))
-        name = format_path(path + ("file",))
+    for where, name, image in _references(document, raw):
         target = (folder / image.file).resolve()
         if not target.is_relative_to(folder):
             problems.append(Problem(where, name, "the file leads out of the content folder"))
@@ -45,6 +43,10 @@ def read_images(content: Content, content_dir: Path, raw: RawContent) -> dict[st
     return images
 
 
-def _references(content: Content):
-    if content.cover_image is not None:
-        yield ("cover_image",), content.cover_image
+def _references(document: Document, raw: RawContent):
+    """(where, what to call it, the image) for the cover image and every figure."""
+    cover = document.content.cover_image
+    if cover is not None:
+        yield raw.locate(("cover_image", "file")), "cover_image.file", cover
+    for figure in document.images:
+        yield figure.where, f"image '{figure.file}'", figure

@@ -19,7 +19,7 @@ from .job import Job
 
 @dataclass(frozen=True)
 class Step:
-    outputs: tuple[str, ...]
+    outputs: tuple[str, ...]   # file names; "{report}" stands for the report's base name
     renderer: str          # "module:function", the function taking a Job and returning {name: bytes}
     prints: bool = False   # lays pages out with WeasyPrint
     cost: int = 1          # rough relative time, so that the longest steps start first
@@ -32,9 +32,12 @@ class Step:
         module, function = (name or self.renderer).split(":")
         return getattr(importlib.import_module(module, __package__), function)
 
+    def files(self, report: str) -> tuple[str, ...]:
+        return tuple(name.format(report=report) for name in self.outputs)
+
     def render(self, job: Job) -> dict[str, bytes]:
         files = self.function()(job)
-        assert set(files) == set(self.outputs), f"{self.renderer} rendered {sorted(files)}"
+        assert set(files) == set(self.files(job.report_name)), f"{self.renderer} rendered {sorted(files)}"
         return files
 
 
@@ -48,14 +51,17 @@ class Builder:
     def outputs(self) -> tuple[str, ...]:
         return tuple(name for step in self.steps for name in step.outputs)
 
+    def files(self, report: str) -> tuple[str, ...]:
+        return tuple(name for step in self.steps for name in step.files(report))
+
 
 BUILDERS: dict[str, Builder] = {b.name: b for b in (
-    Builder("pdf", "the analytical review summary as PDF",
-            (Step(("analytical-review.pdf",), ".render.pdf:render", prints=True, cost=5),)),
-    Builder("docx", "the analytical review summary as Word",
-            (Step(("analytical-review.docx",), ".render.word:render"),)),
-    Builder("html", "the analytical review summary as one HTML page",
-            (Step(("analytical-review.html",), ".render.html:render", cost=0),)),
+    Builder("pdf", "the report as PDF",
+            (Step(("{report}.pdf",), ".render.pdf:render", prints=True, cost=5),)),
+    Builder("docx", "the report as Word",
+            (Step(("{report}.docx",), ".render.word:render"),)),
+    Builder("html", "the report as one HTML page",
+            (Step(("{report}.html",), ".render.html:render", cost=0),)),
     Builder("handout", "the side-event slides (PDF, PowerPoint) and the printed notes handout",
             (Step(("handout-slides.pdf", "handout-notes.pdf"), ".render.handout:render_printed",
                   prints=True, cost=4, prepare=".render.handout:prepare"),

@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import assets, deck, loader, model, rendering
+from . import assets, deck, loader, model, rendering, tree
 from .builders import BUILDERS
 from .job import Job, build_time, content_version
 from .problems import ContentError
@@ -36,7 +36,7 @@ def parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="build.py",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Build ICAT's analytical review summary and meeting handout from content/*.yaml.",
+        description="Build an ICAT publication (report and slide handout) from content/*.yaml.",
         epilog=f"formats:\n{formats}\n  all      every format above (the default)\n"
                "  check    validate the content only, build nothing\n"
                "  schema   print the content schema (every field, its type, its file)\n\n"
@@ -68,14 +68,27 @@ def _setup_logging(verbose: bool) -> None:
 
 
 def load_content(content_dir: Path) -> model.Content:
+    return load(content_dir)[0].content
+
+
+def load_document(content_dir: Path) -> tree.Document:
     return load(content_dir)[0]
 
 
-def load(content_dir: Path) -> tuple[model.Content, dict[str, bytes]]:
-    """The validated content and the images it names, or ContentError with every problem."""
+def load(content_dir: Path) -> tuple[tree.Document, dict[str, bytes]]:
+    """The document tree and the images it names, or ContentError with every problem."""
     raw = loader.load(content_dir)
     content = model.build(raw)
-    return content, assets.read_images(content, content_dir, raw)
+    document = tree.build(content, raw)
+    problems = deck.check(document, raw)
+    images = {}
+    try:
+        images = assets.read_images(document, content_dir, raw)
+    except ContentError as error:
+        problems += error.problems
+    if problems:
+        raise ContentError(problems)
+    return document, images
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,18 +104,19 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(schema_text())
         return EXIT_OK
     try:
-        content, images = load(args.content)
+        document, images = load(args.content)
     except ContentError as error:
         return _report(error)
+    content = document.content
     theme = load_theme(args.templates)
     if targets == ["check"]:
-        problems = deck.fit_problems(content, theme.fonts["body"])
+        problems = deck.fit_problems(document, theme.fonts["body"])
         if problems:
             return _report(ContentError(problems))
         print(f"{args.content}: content is valid")
         return EXIT_OK
     names = list(BUILDERS) if "all" in targets else [t for t in targets if t in BUILDERS]
-    job = Job(content=content, theme=theme, templates=args.templates.resolve(),
+    job = Job(content=content, document=document, theme=theme, templates=args.templates.resolve(),
               built=build_time(), version=content_version(args.content), images=images,
               workers=max(1, args.jobs or os.cpu_count() or 1))
     failed = invalid = False

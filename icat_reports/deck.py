@@ -35,7 +35,7 @@ from .problems import ContentError, Problem, format_path
 if TYPE_CHECKING:  # model imports this module; importing it back at run time would be circular
     from .job import Job
     from .loader import RawContent
-    from .model import Content, Organization
+    from .tree import Document
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,9 @@ class Entry(Schema):
     title: Text | None = Field(None, description="Slide title (optional with a source)")
     subtitle: Text | None = Field(None, description="A smaller line under the title")
     source: Name | None = Field(None, description="What the slide shows from the content")
-    intro: Text | None = Field(None, description="A sentence above the bullets")
+    show: Literal["paragraphs"] | None = Field(
+        None, description="With `source: sections.ID`: `paragraphs` makes its paragraphs the bullets")
+    intro: Text | SubItem | None = Field(None, description="A sentence above the bullets, or `source: NAME`")
     caption: Text | None = Field(None, description="A short heading above the bullets")
     bullets: list[Item] = Field(default_factory=list, description="Bullets after the source's")
     columns: Literal[1, 2] | None = Field(None, description="1 or 2: set the list in columns")
@@ -132,13 +134,14 @@ class Body:
     columns: int = 1
     plain: bool = False              # lines without bullet marks, such as an address
     footnote: str | None = None
+    notes: tuple[str, ...] = ()      # speaker notes the source gives (a section's other paragraphs)
 
     def texts(self) -> list[str]:
         """Every text, in reading order: what a source says in speaker notes."""
         out = [t for t in (self.intro, self.caption) if t]
         for b in self.bullets:
             out += [b.text, *b.items]
-        return out + ([self.footnote] if self.footnote else [])
+        return out + list(self.notes) + ([self.footnote] if self.footnote else [])
 
     def as_bullets(self) -> tuple[Bullet, ...]:
         return self.bullets or tuple(Bullet(t) for t in (self.intro,) if t)
@@ -175,115 +178,193 @@ def md_escape(text: str) -> str:
     return "".join("\\" + ch if ch in "\\`*_[]<>&" else ch for ch in str(text))
 
 
-def org_line(org: Organization) -> str:
-    """'United Nations Population Fund (UNFPA)'; 'The World Bank' where the name holds the acronym."""
-    if org.acronym.casefold() in org.name.casefold():
-        return org.name
-    return f"{org.name} ({md_escape(org.acronym)})"
+def markdown(text) -> str:
+    """Inline spans of the tree back to the content's Markdown subset; footnote marks dropped."""
+    out = []
+    for span in text:
+        if span.note is not None:
+            continue
+        piece = md_escape(span.text)
+        stripped = piece.strip()
+        if stripped and (span.bold or span.italic):
+            mark = ("**" if span.bold else "") + ("*" if span.italic else "")
+            lead, trail = piece[: len(piece) - len(piece.lstrip())], piece[len(piece.rstrip()):]
+            piece = f"{lead}{mark}{stripped}{mark[::-1]}{trail}"
+        if span.href:
+            piece = f"[{piece}](<{span.href}>)"
+        out.append(piece)
+    return "".join(out)
 
 
 def _orgs(orgs) -> tuple[Bullet, ...]:
-    return tuple(Bullet(org_line(o)) for o in orgs)
+    from .tree import org_line
+    return tuple(Bullet(md_escape(org_line(o))) for o in orgs)
 
 
-def _history(c: Content) -> Body:
-    h = c.about.history
-    return Body(title=c.labels.history, bullets=(Bullet(h.meeting), Bullet(h.proposal)),
-                footnote=f"{h.participants_intro} {', '.join(map(md_escape, h.participants))}")
+def _list_bullets(items) -> tuple[Bullet, ...]:
+    """A list's items as bullets, each nested list's items as sub-items."""
+    from .tree import BulletList, OrderedList
+    out = []
+    for item in items:
+        subs = tuple(markdown(sub.text) for child in item.children
+                     if isinstance(child, (BulletList, OrderedList)) for sub in child.items)
+        out.append(Bullet(markdown(item.text), subs))
+    return tuple(out)
 
 
-def _contact(c: Content) -> Body:
-    k, labels = c.contact, c.labels
-    lines = [f"**{k.unit}**", org_line(c.organization(k.organization)), *k.address,
-             f"{labels.telephone} {k.telephone}", f"{labels.fax} {k.fax}",
-             f"{labels.email} [{md_escape(k.email)}](<mailto:{k.email}>)"]
-    return Body(title=labels.contact, intro=k.intro.rstrip(":") + ":", bullets=tuple(map(Bullet, lines)),
-                plain=True)
+def _blocks_body(document: Document, title: str | None, blocks, show: str | None) -> Body:
+    """What a run of the tree's blocks gives a slide: its lists' items as bullets, the
+    paragraph just before the first list as the intro (a cited title before it instead, with
+    that paragraph as the caption), the other paragraphs as speaker notes. Without lists, the
+    first paragraph is the slide's statement and the rest are notes; with `show: paragraphs`,
+    every paragraph is a bullet. Footnotes go to the slide's footnote."""
+    from .tree import (Address, Box, BulletList, KeyArea, OrderedList, Paragraph, Quote, Table,
+                       iter_blocks)
+    paragraphs, bullets, notes, columns = [], [], [], 1
+    cite = intro = caption = None
+    tone, plain = None, False
+    previous = None
+    for block in blocks:
+        if isinstance(block, Paragraph) and block.role == "cite":
+            cite = f"“{markdown(block.text)}”"
+        elif isinstance(block, Paragraph):
+            paragraphs.append(block)
+        elif isinstance(block, (BulletList, OrderedList)):
+            if not bullets and isinstance(previous, Paragraph) and previous.role != "cite":
+                paragraphs.remove(previous)
+                intro = markdown(previous.text)
+            bullets += _list_bullets(block.items)
+            columns = max(columns, getattr(block, "columns", 1))
+            tone = tone or getattr(block, "tone", None)
+        elif isinstance(block, KeyArea):
+            bullets += [Bullet(markdown(t)) for t in block.gaps + block.recommendations]
+        elif isinstance(block, Address):
+            intro = markdown(block.intro)
+            lines = [markdown(line) for line in block.lines]
+            bullets += [Bullet(f"**{lines[0]}**"), *map(Bullet, lines[1:])]
+            plain = True
+        elif isinstance(block, Table):  # a clear list: one bullet a row, the header as caption
+            if not bullets and isinstance(previous, Paragraph) and previous.role != "cite":
+                paragraphs.remove(previous)
+                intro = markdown(previous.text)
+            caption = caption or " – ".join(markdown(cell) for cell in block.header)
+            bullets += [Bullet(" – ".join(markdown(cell) for cell in row if cell)) for row in block.rows]
+        elif isinstance(block, Box):  # its title heads its lists' items on the slide
+            inner = [b for b in block.blocks if isinstance(b, (BulletList, OrderedList))]
+            if inner:
+                caption = caption or markdown(block.title)
+                for b in inner:
+                    bullets += _list_bullets(b.items)
+            notes += [markdown(b.text) for b in iter_blocks(block.blocks) if isinstance(b, Paragraph)]
+        elif isinstance(block, Quote):
+            notes += [markdown(b.text) for b in iter_blocks(block.blocks) if isinstance(b, Paragraph)]
+        previous = block
+    if cite:
+        intro, caption = cite, intro
+    if show == "paragraphs":
+        bullets = [Bullet(markdown(p.text)) for p in paragraphs] + bullets
+        paragraphs = []
+    elif not bullets and paragraphs and intro is None:
+        intro = markdown(paragraphs.pop(0).text)
+    notes = [markdown(p.text) for p in paragraphs] + notes
+    marks = [span.note for b in blocks for span in _spans_of(b) if span.note is not None]
+    footnote = " ".join(markdown(p.text) for n in dict.fromkeys(marks)
+                        for p in document.footnotes[n].blocks if isinstance(p, Paragraph)) or None
+    return Body(title=title, tone=tone, intro=intro, caption=caption, bullets=tuple(bullets),
+                columns=columns, plain=plain, footnote=footnote, notes=tuple(notes))
 
 
-def _area(which: str, area_name: str) -> Callable[[Content], Body]:
-    def source(c: Content) -> Body:
-        area = next(a for a in c.areas if a.name == area_name)
-        return Body(title=area.name, subtitle=getattr(c.labels, which), tone=which,
-                    bullets=tuple(map(Bullet, getattr(area, which))))
-    return source
+def _spans_of(block):
+    from .tree import Paragraph
+    return block.text if isinstance(block, Paragraph) else ()
 
 
-_SOURCES: dict[str, Callable[[Content], Body]] = {
-    "about.history": _history,
-    "about.history.meeting": lambda c: Body(title=c.labels.history, intro=c.about.history.meeting),
-    "about.history.proposal": lambda c: Body(title=c.labels.history, intro=c.about.history.proposal),
-    "about.history.participants": lambda c: Body(
-        title=c.labels.history, intro=c.about.history.participants_intro,
-        bullets=_orgs(c.named(c.about.history.participants))),
-    "about.establishment": lambda c: Body(title=c.labels.establishment,
-                                          intro=c.about.establishment.text),
-    "about.aim": lambda c: Body(title=c.labels.about, intro=c.about.aim),
-    "about.coordination": lambda c: Body(title=c.labels.about, intro=c.about.coordination),
-    "about.functions": lambda c: Body(title=c.labels.functions,
-                                      bullets=tuple(map(Bullet, c.about.functions))),
-    "members": lambda c: Body(title=c.labels.members, bullets=_orgs(c.members), columns=2),
-    "contributors": lambda c: Body(title=c.labels.contributors, intro=c.publication.contributors_intro,
-                                   bullets=_orgs(c.contributors), columns=2),
-    "panel": lambda c: Body(title=c.labels.panel_members, intro=c.publication.panel_intro,
-                            bullets=_orgs(c.panel)),
-    # The presentation's slide: the title in quotes, then who contributed.
-    "publication": lambda c: Body(title=c.labels.publication, intro=f"“{c.title}”",
-                                  caption=c.publication.contributors_intro,
-                                  bullets=_orgs(c.contributors), columns=2),
-    "publication.summary": lambda c: Body(title=c.labels.publication, intro=c.publication.summary),
-    "publication.provides": lambda c: Body(title=c.labels.provides, intro=c.publication.provides_intro,
-                                           bullets=tuple(map(Bullet, c.publication.provides))),
-    "publication.launch": lambda c: Body(title=c.labels.launch, intro=c.publication.launch),
-    "areas": lambda c: Body(title=c.labels.key_areas, bullets=tuple(Bullet(a.name) for a in c.areas)),
-    "global_plan": lambda c: Body(title=c.labels.global_plan, intro=c.global_plan.intro,
-                                  bullets=tuple(map(Bullet, c.global_plan.points))),
-    "contact": _contact,
-    "links": lambda c: Body(title=c.labels.links, bullets=tuple(
-        Bullet(f"[{link.label}](<{link.url}>)") for link in c.links)),
-}
+def _section_body(document: Document, id: str, show: str | None) -> Body | None:
+    section = document.section(id)
+    if section is None:
+        return None
+    if not section.blocks and section.sections:  # a part made only of sub-sections: their titles
+        return Body(title=markdown(section.title),
+                    bullets=tuple(Bullet(markdown(s.title)) for s in section.sections))
+    return _blocks_body(document, markdown(section.title), section.blocks, show)
 
 
-def sources(content: Content) -> dict[str, Callable[[Content], Body]]:
-    """Every source name a deck may use, those of each key area included."""
-    named = dict(_SOURCES)
-    for area in content.areas:
-        for which in ("gaps", "recommendations"):
-            named[f"areas.{area.name}.{which}"] = _area(which, area.name)
-    return named
+def _origin(document: Document, name: str) -> str | None:
+    """The title of the report section that shows the data source name: a slide's default."""
+    return next((markdown(s.title) for s in document.walk() if name in s.sources), None)
 
 
-def _lookup(content: Content, name: str):
-    """The source called name (case and the area's short id do not matter), or None."""
-    named = sources(content)
-    if name in named:
-        return named[name]
-    folded = {key.casefold(): fn for key, fn in named.items()}
-    for area in content.areas:
-        for which in ("gaps", "recommendations"):
-            folded[f"areas.{area.id}.{which}"] = named[f"areas.{area.name}.{which}"]
-    return folded.get(name.casefold())
+def _data_body(document: Document, name: str) -> Body | None:
+    c = document.content
+    title = _origin(document, name)
+    if name == "document.title":
+        return Body(title=title, intro=f"“{md_escape(c.title)}”")
+    if name == "members" and c.organizations:
+        return Body(title=title, bullets=_orgs(c.with_role("member") or c.organizations), columns=2)
+    if name == "organizations" and c.organizations:
+        return Body(title=title, bullets=_orgs(c.organizations))
+    if name.startswith("organizations.") and name.partition(".")[2] in c.roles:
+        orgs = c.with_role(name.partition(".")[2])
+        return Body(title=title, bullets=_orgs(orgs), columns=2 if len(orgs) > 6 else 1)
+    if name == "areas" and c.areas:
+        return Body(title=title, bullets=tuple(Bullet(md_escape(a.name)) for a in c.areas))
+    if name.startswith("areas."):
+        rest = name.partition(".")[2]
+        for area in c.areas:
+            for which in ("gaps", "recommendations"):
+                if rest.casefold() in (f"{area.name}.{which}".casefold(), f"{area.id}.{which}"):
+                    return Body(title=md_escape(area.name), subtitle=md_escape(getattr(c.labels, which)),
+                                tone=which, bullets=tuple(map(Bullet, getattr(area, which))))
+        return None
+    if name == "contact" and c.contact:
+        from .tree import _Builder
+        address = _Builder(c, None).address()
+        return _blocks_body(document, title or md_escape(c.contact.intro), (address,), None)
+    if name == "links" and c.links:
+        return Body(title=title, bullets=tuple(Bullet(f"[{link.label}](<{link.url}>)") for link in c.links))
+    return None
 
 
-def resolve(content: Content, name: str) -> Body:
-    return _lookup(content, name)(content)
+def source_names(document: Document) -> list[str]:
+    """Every source a deck may name: each section's, and the data files'."""
+    c = document.content
+    names = [f"sections.{s.id}" for s in document.walk()]
+    names += ["document.title"]
+    if c.organizations:
+        names += ["members", "organizations", *(f"organizations.{r}" for r in c.roles)]
+    if c.areas:
+        names += ["areas", *(f"areas.{a.name}.{w}" for a in c.areas for w in ("gaps", "recommendations"))]
+    if c.contact:
+        names.append("contact")
+    if c.links:
+        names.append("links")
+    return names
+
+
+def resolve(document: Document, name: str, show: str | None = None) -> Body | None:
+    """What the source called name gives a slide, or None when there is no such source."""
+    if name.startswith("sections."):
+        return _section_body(document, name.partition(".")[2], show)
+    return _data_body(document, name)
 
 
 # -- checks run with the content model's ----------------------------------------------
 
-def check(content: Content, raw: RawContent) -> list[Problem]:
+def check(document: Document, raw: RawContent) -> list[Problem]:
     """Every source the deck names must exist; every slide must have a title."""
     problems: list[Problem] = []
+    content = document.content
     base = ("handout", "slides")
     content.handout._where.update({p: loc for p, loc in raw.locations.items() if p[:1] == ("handout",)})
 
-    def known(path: tuple, name: str) -> bool:
-        if _lookup(content, name):
-            return True
-        close = difflib.get_close_matches(name, list(sources(content)), n=1, cutoff=0.6)
+    def known(path: tuple, name: str) -> Body | None:
+        body = resolve(document, name)
+        if body is not None:
+            return body
+        close = difflib.get_close_matches(name, source_names(document), n=1, cutoff=0.6)
         hint = f"; did you mean '{close[0]}'?" if close else ""
         problems.append(Problem(raw.locate(path), format_path(path), f"unknown source '{name}'{hint}"))
-        return False
+        return None
 
     def items(path: tuple, entries: list[SubItem]) -> None:
         for i, item in enumerate(entries):
@@ -293,21 +374,22 @@ def check(content: Content, raw: RawContent) -> list[Problem]:
 
     for i, entry in enumerate(content.handout.slides):
         path = base + (i,)
-        if entry.source:
-            known(path + ("source",), entry.source)
-        elif not entry.title:  # every source gives a default title
+        body = known(path + ("source",), entry.source) if entry.source else None
+        if not entry.title and not (body and body.title) and (body or not entry.source):
             problems.append(Problem(raw.locate(path), format_path(path),
                                     "this slide needs a title (`title: ...`)"))
+        if isinstance(entry.intro, SubItem) and entry.intro.source:
+            known(path + ("intro", "source"), entry.intro.source)
         items(path + ("bullets",), entry.bullets)
         items(path + ("notes",), entry.notes)
     return problems
 
 
-def fit_problems(content: Content, font_family: str) -> list[Problem]:
+def fit_problems(document: Document, font_family: str) -> list[Problem]:
     """What does not fit on a slide, laid out in the theme's font (build.py check reports it;
     a handout build stops on it). Not part of validation: a PDF-only build need not lay out slides."""
     try:
-        expand(content, Measure(font_family))
+        expand(document, Measure(font_family))
     except ContentError as error:
         return error.problems
     return []
@@ -474,7 +556,7 @@ class Measure:
 
 # -- expansion: deck to slides -----------------------------------------------------------
 
-def _fail(content: Content, path: tuple, message: str) -> ContentError:
+def _fail(content, path: tuple, message: str) -> ContentError:
     from .problems import Location
     where = content.handout._where
     while path and path not in where:  # the nearest value that was written down
@@ -541,44 +623,50 @@ def _paginate(heights: list[float], caps: Callable[[int], float], columns: int,
     return best if len(best) <= len(fewest) else fewest
 
 
-def _entry_body(content: Content, entry: Entry, path: tuple) -> Body:
-    body = resolve(content, entry.source) if entry.source else Body()
+def _entry_body(document: Document, entry: Entry, path: tuple) -> Body:
+    body = resolve(document, entry.source, entry.show) if entry.source else Body()
     bullets = list(body.bullets)
     for item in entry.bullets:
-        bullets += _items(content, item)
+        bullets += _items(document, item)
+    intro = entry.intro
+    if isinstance(intro, SubItem):
+        intro = intro.text or " ".join(b.text for b in resolve(document, intro.source).as_bullets())
+    # An intro of the entry's own moves the source's intro down to the caption.
+    caption = entry.caption or body.caption or (body.intro if intro else None)
     return replace(
         body,
         title=entry.title or body.title,
         subtitle=entry.subtitle or body.subtitle,
-        intro=entry.intro or body.intro,
-        caption=entry.caption or body.caption,
+        intro=intro or body.intro,
+        caption=caption,
         bullets=tuple(bullets),
         columns=entry.columns or body.columns,
         footnote=entry.footnote or body.footnote,
     )
 
 
-def _items(content: Content, item: Item) -> list[Bullet]:
-    subs = [text for sub in item.items for text in _texts(content, sub)]
+def _items(document: Document, item: Item) -> list[Bullet]:
+    subs = [text for sub in item.items for text in _texts(document, sub)]
     if item.source:
-        found = list(resolve(content, item.source).as_bullets())
+        found = list(resolve(document, item.source).as_bullets())
         if subs and found:
             found[-1] = replace(found[-1], items=found[-1].items + tuple(subs))
         return found
     return [Bullet(item.text, tuple(subs))]
 
 
-def _texts(content: Content, item: SubItem) -> list[str]:
+def _texts(document: Document, item: SubItem) -> list[str]:
     if item.source:
-        return [b.text for b in resolve(content, item.source).as_bullets()]
+        return [b.text for b in resolve(document, item.source).as_bullets()]
     return [item.text]
 
 
-def _notes(content: Content, entry: Entry) -> tuple[str, ...]:
+def _notes(document: Document, entry: Entry, body: Body) -> tuple[str, ...]:
+    """The entry's speaker notes, or those its source gives."""
     out: list[str] = []
     for item in entry.notes:
-        out += resolve(content, item.source).texts() if item.source else [item.text]
-    return tuple(out)
+        out += resolve(document, item.source).texts() if item.source else [item.text]
+    return tuple(out) or body.notes
 
 
 @dataclass(frozen=True)
@@ -589,7 +677,7 @@ class _Plan:
     caption_h: float
 
 
-def _plan(content: Content, layout: _Layout, body: Body, entry: Entry, path: tuple, size: float,
+def _plan(content, layout: _Layout, body: Body, entry: Entry, path: tuple, size: float,
           foot_h: float) -> _Plan:
     """How the body goes onto slides with body text of size pt."""
     g = layout.g
@@ -617,16 +705,17 @@ def _plan(content: Content, layout: _Layout, body: Body, entry: Entry, path: tup
 
 def slides_of(job: Job) -> list[Slide]:
     """The expanded deck, once per job: the slides PDF, the notes and the PowerPoint share it."""
-    return job.once("deck", lambda: expand(job.content, Measure(job.theme.fonts["body"])))
+    return job.once("deck", lambda: expand(job.document, Measure(job.theme.fonts["body"])))
 
 
-def expand(content: Content, measure: Measure, g: Geometry = SLIDE) -> list[Slide]:
+def expand(document: Document, measure: Measure, g: Geometry = SLIDE) -> list[Slide]:
     """The deck's slides, in order, long lists continued on further slides."""
     layout = _Layout(measure, g)
     slides: list[Slide] = []
+    content = document.content
     for index, entry in enumerate(content.handout.slides):
         path = ("handout", "slides", index)
-        body = _entry_body(content, entry, path)
+        body = _entry_body(document, entry, path)
         _check_title(content, layout, body, path)
         foot_h = 0.0
         if body.footnote:
@@ -646,7 +735,7 @@ def expand(content: Content, measure: Measure, g: Geometry = SLIDE) -> list[Slid
                 plan = larger
                 break
         statement = bool(body.intro) and not body.bullets and not body.caption
-        notes = _notes(content, entry)
+        notes = _notes(document, entry, body)
         columns = min(body.columns, max(1, len(body.bullets)))
         for p, part in enumerate(plan.parts):
             # Every part keeps the entry's column widths, even where its last column is empty.
@@ -663,7 +752,7 @@ def expand(content: Content, measure: Measure, g: Geometry = SLIDE) -> list[Slid
     return slides
 
 
-def _check_title(content: Content, layout: _Layout, body: Body, path: tuple) -> None:
+def _check_title(content, layout: _Layout, body: Body, path: tuple) -> None:
     g = layout.g
     lines = layout.m.lines(body.title, g.body_width, g.title_pt, True)
     if lines > g.title_lines or (body.subtitle and

@@ -24,6 +24,12 @@ class Span:
     bold: bool = False
     italic: bool = False
     href: str | None = None
+    note: int | None = None  # a footnote reference: the note's number (text is the mark)
+
+
+def literal(text: str | None) -> tuple[Span, ...]:
+    """Text shown as it is written (names from data files: no Markdown)."""
+    return (Span(text),) if text else ()
 
 
 def safe_url(url: str) -> bool:
@@ -45,10 +51,19 @@ def _parser() -> MarkdownIt:
 def spans(text: str) -> tuple[Span, ...]:
     """Parse one content string into spans; adjacent plain text is merged."""
     tokens = _parser().parseInline(text)
+    return token_spans(tokens[0].children if tokens else [])
+
+
+def token_spans(children, visit=None) -> tuple[Span, ...]:
+    """markdown-it's inline tokens to spans. visit(token), when given, sees every token first:
+    it returns spans to put in the token's place, or None to leave the token to this walk."""
     result: list[Span] = []
     bold = italic = 0
     href: str | None = None
-    for token in tokens[0].children if tokens else []:
+    for token in children:
+        if visit is not None and (replaced := visit(token)) is not None:
+            result.extend(replaced)
+            continue
         kind = token.type
         if kind == "strong_open":
             bold += 1
@@ -60,6 +75,7 @@ def spans(text: str) -> tuple[Span, ...]:
             italic -= 1
         elif kind == "link_open":
             href = token.attrs.get("href")
+            href = href if href and safe_url(href) else None
         elif kind == "link_close":
             href = None
         elif kind in ("text", "code_inline", "html_inline"):
@@ -70,7 +86,8 @@ def spans(text: str) -> tuple[Span, ...]:
 
 
 def _append(result: list[Span], span: Span) -> None:
-    if result and (result[-1].bold, result[-1].italic, result[-1].href) == (span.bold, span.italic, span.href):
+    if result and result[-1].note is None and span.note is None and \
+            (result[-1].bold, result[-1].italic, result[-1].href) == (span.bold, span.italic, span.href):
         last = result.pop()
         span = Span(last.text + span.text, span.bold, span.italic, span.href)
     result.append(span)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .model import Content
 from .theme import Theme
+from .tree import Document
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +19,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class Job:
     content: Content
+    document: Document           # the tree every renderer walks (tree.py)
     theme: Theme
     templates: Path
     built: dt.datetime           # the build date shown in the colophon (SOURCE_DATE_EPOCH if set)
@@ -25,6 +27,11 @@ class Job:
     images: dict[str, bytes] = field(default_factory=dict)  # content images by file name
     workers: int = 1             # processes a renderer may use (the report PDF lays out in parts)
     cache: dict = field(default_factory=dict, repr=False)  # renders shared between builders
+
+    @property
+    def report_name(self) -> str:
+        """The base name of the report's files (report.output in report.yaml)."""
+        return self.content.report.output
 
     def once(self, key: str, make):
         """Compute make() once per job: the PDF reuses the HTML render, for example."""

@@ -30,6 +30,14 @@ class RawContent:
     data: dict = field(default_factory=dict)
     locations: dict[tuple, Location] = field(default_factory=dict)
     files: dict[str, Location] = field(default_factory=dict)  # top-level key -> its file
+    # The line where the text of a block scalar (`key: |` or `key: >`) starts: the line after
+    # its indicator. Markdown problems are counted from there.
+    text_lines: dict[tuple, int] = field(default_factory=dict)
+
+    def text_line(self, path: tuple) -> Location:
+        """Where the text of the value at path starts (line 1 of its Markdown)."""
+        where = self.locate(path)
+        return Location(where.file, self.text_lines.get(tuple(path), where.line), 0)
 
     def locate(self, path: tuple) -> Location:
         """The location of the value at path, or of its nearest located parent."""
@@ -54,6 +62,8 @@ class _Walker:
         if self.visited > MAX_NODES:
             raise _TooLarge(self.where(node))
         self.raw.locations.setdefault(path, self.where(node))
+        if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+            self.raw.text_lines[path] = node.start_mark.line + 2
         if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
             # Scalars with foreign tags fail in construct_object; lists and mappings must too.
             raise yaml.constructor.ConstructorError(

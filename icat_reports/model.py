@@ -1,7 +1,10 @@
-"""Raw content to the typed, validated report model. Format-neutral; no I/O.
+"""Raw content to the typed, validated content model. Format-neutral; no I/O.
 
-The schema is declared as pydantic models. Validation collects every problem, maps each to
-the file and line it came from, and raises one ContentError.
+The schema is declared as pydantic models: the document (document.yaml), the report's outline
+(report.yaml), the slide deck (handout.yaml) and the data files that several places show
+(organizations.yaml, areas.yaml, contact.yaml), each optional but the first three. Validation
+collects every problem, maps each to the file and line it came from, and raises one
+ContentError. The outline's Markdown is checked when the document tree is made (tree.py).
 """
 
 from __future__ import annotations
@@ -9,103 +12,75 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from pathlib import PurePosixPath
-from typing import Annotated, Literal
+from functools import cache
+from pathlib import Path, PurePosixPath
+from typing import Annotated, Literal, Union
 
-from pydantic import (BaseModel, Field, StringConstraints, ValidationError,
-                      field_validator)
+import yaml
+from pydantic import (BaseModel, Discriminator, Field, StringConstraints, Tag,
+                      ValidationError, field_validator, model_validator)
 
-from .deck import Deck, check as check_deck
+from .deck import Deck
 from .fields import Schema, Text
 from .inline import safe_url
 from .loader import RawContent
-from .problems import ContentError, Problem, format_path
+from .problems import ContentError, Location, Problem, format_path
 
 Acronym = Text  # an organization's acronym, defined in organizations.yaml
 TextList = Annotated[list[Text], Field(min_length=1)]
-Role = Literal["member", "contributor", "panel"]
+LABELS_FILE = Path(__file__).parent / "data" / "labels.yaml"
+
+
+@cache
+def default_labels() -> dict[str, str]:
+    """The layouts' fixed words as the package ships them; document.yaml may override each."""
+    return yaml.safe_load(LABELS_FILE.read_text("utf-8"))
 
 
 class Labels(Schema):
-    """Headings and fixed words of the layouts."""
+    """The fixed words of the layouts (never a section heading: those are in report.yaml)."""
 
-    contents: Text
-    about: Text
-    history: Text
-    establishment: Text
-    functions: Text
-    members: Text
-    members_caption: Text
-    acronym: Text
-    organization: Text
-    contributor: Text
-    panel: Text
-    yes: Text
-    publication: Text
-    provides: Text
-    contributors: Text
-    launch: Text
-    panel_members: Text
-    key_areas: Text
-    gaps: Text
-    recommendations: Text
-    global_plan: Text
-    contact: Text
-    telephone: Text
-    fax: Text
-    email: Text
-    links: Text
-    colophon: Text
-    built: Text
-    version: Text
-    generator: Text
-    page: Text
-    of: Text
-    skip: Text
+    contents: Text = Field(description="Heading of the table of contents")
+    page_of: Text = Field(description="Page footer, with {page} and {pages}")
+    acronym: Text = Field(description="Member table: the acronym column")
+    organization: Text = Field(description="Member table: the name column")
+    yes: Text = Field(description="Member table: the mark of a role")
+    gaps: Text = Field(description="Heading of a key area's gaps")
+    recommendations: Text = Field(description="Heading of a key area's recommendations")
+    telephone: Text = Field(description="Before the telephone number")
+    fax: Text = Field(description="Before the fax number")
+    email: Text = Field(description="Before the e-mail address")
+    notes: Text = Field(description="Heading of the notes (footnotes) on the web page")
+    back_to_text: Text = Field(description="Link from a note back to its place in the text")
+    colophon: Text = Field(description="Heading of the last page, about this edition")
+    built: Text = Field(description="Colophon: the build date")
+    version: Text = Field(description="Colophon: the content version")
+    generator: Text = Field(description="Colophon: how the file was made")
+    skip: Text = Field(description="The web page's skip link")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults(cls, value):
+        return {**default_labels(), **value} if isinstance(value, dict) else value
+
+    @field_validator("page_of")
+    @classmethod
+    def _placeholders(cls, value: str) -> str:
+        if "{page}" not in value or "{pages}" not in value:
+            raise ValueError("must contain {page} and {pages}, as in 'Page {page} of {pages}'")
+        return value
+
+    def page_parts(self) -> tuple[str, str, str]:
+        """page_of cut at its placeholders: the texts before {page}, between, and after {pages}."""
+        before, rest = self.page_of.split("{page}", 1)
+        middle, after = rest.split("{pages}", 1)
+        return before, middle, after
 
 
 class Organization(Schema):
     acronym: Acronym
     name: Text
-    roles: list[Role] = Field(default_factory=list)
-
-
-class History(Schema):
-    meeting: Text
-    participants: Annotated[list[Acronym], Field(min_length=1)]
-    participants_intro: Text
-    proposal: Text
-
-
-class Establishment(Schema):
-    resolution: Text
-    resolution_title: Text
-    text: Text
-
-
-class About(Schema):
-    history: History
-    establishment: Establishment
-    aim: Text
-    coordination: Text
-    functions: TextList
-
-
-class GlobalPlan(Schema):
-    title: Text
-    symbol: Text
-    intro: Text
-    points: TextList
-
-
-class Publication(Schema):
-    summary: Text
-    provides_intro: Text
-    provides: TextList
-    areas_intro: Text
-    contributors_intro: Text
-    launch: Text
-    panel_intro: Text
+    roles: list[Text] = Field(default_factory=list, description="Roles named in `roles`")
 
 
 class Area(Schema):
@@ -121,21 +96,35 @@ class Area(Schema):
 class Contact(Schema):
     intro: Text
     unit: Text
-    organization: Acronym
+    organization: Acronym | None = None
     address: TextList
-    telephone: Text
-    fax: Text
-    email: Text
+    telephone: Text | None = None
+    fax: Text | None = None
+    email: Text | None = None
 
     @field_validator("email")
     @classmethod
-    def _email(cls, value: str) -> str:
-        if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+    def _email(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
             raise ValueError("expected an e-mail address such as name@example.org")
         return value
 
 
 IMAGE_TYPES = (".png", ".jpg", ".jpeg")
+
+
+def image_path_problem(value: str) -> str | None:
+    """Why value cannot name an image in the content folder, or None."""
+    path = PurePosixPath(value.replace("\\", "/"))
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value):
+        return "expected a file in the content folder, such as images/cover.png, not an address"
+    if path.is_absolute():
+        return "expected a file inside the content folder, not an absolute path"
+    if ".." in path.parts:
+        return "'..' is not allowed: the file must be inside the content folder"
+    if path.suffix.lower() not in IMAGE_TYPES:
+        return f"expected a {' or '.join(IMAGE_TYPES)} image, got '{path.name}'"
+    return None
 
 
 class Image(Schema):
@@ -147,16 +136,10 @@ class Image(Schema):
     @field_validator("file")
     @classmethod
     def _inside_content(cls, value: str) -> str:
-        path = PurePosixPath(value.replace("\\", "/"))
-        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value):
-            raise ValueError("expected a file in the content folder, such as images/cover.png, not an address")
-        if path.is_absolute():
-            raise ValueError("expected a file inside the content folder, not an absolute path")
-        if ".." in path.parts:
-            raise ValueError("'..' is not allowed: the file must be inside the content folder")
-        if path.suffix.lower() not in IMAGE_TYPES:
-            raise ValueError(f"expected a {' or '.join(IMAGE_TYPES)} image, got '{path.name}'")
-        return str(path)
+        problem = image_path_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return str(PurePosixPath(value.replace("\\", "/")))
 
 
 class Link(Schema):
@@ -171,6 +154,87 @@ class Link(Schema):
         return value
 
 
+# -- the report's outline (report.yaml) ------------------------------------------------
+
+class TextBlock(Schema):
+    """`- text: MARKDOWN`: paragraphs, lists, tables, quotes, images and footnotes."""
+
+    text: Text
+
+
+class SourceBlock(Schema):
+    """`- source: NAME`: data from the content files, shown as the source shows it."""
+
+    source: Text = Field(description="members, organizations.ROLE, areas, areas.NAME, contact, links, ...")
+    caption: Text | None = Field(None, description="A table's caption (members)")
+    columns: Literal[1, 2] | None = Field(None, description="Print a list in 1 or 2 columns")
+    roles: list[Text] | None = Field(None, description="members: the roles shown as columns")
+    only: list[Acronym] | None = Field(None, description="organizations: just these, in this order")
+
+
+class BoxContent(Schema):
+    title: Text
+    text: Text
+
+
+class BoxBlock(Schema):
+    """`- box: {title: ..., text: MARKDOWN}`: a key-messages or summary box."""
+
+    box: BoxContent
+
+
+def _block_kind(value) -> str:
+    if isinstance(value, BaseModel):
+        return {TextBlock: "text", SourceBlock: "source", BoxBlock: "box"}[type(value)] + " block"
+    if isinstance(value, dict):
+        for key in ("source", "box", "text"):
+            if key in value:
+                return f"{key} block"
+    return "text block"
+
+
+# A block is checked against the one shape its key names, so that a mistake reads
+# "box.title: required field is missing", not a complaint about each of the three shapes.
+Block = Annotated[
+    Union[Annotated[TextBlock, Tag("text block")], Annotated[SourceBlock, Tag("source block")],
+          Annotated[BoxBlock, Tag("box block")]],
+    Discriminator(_block_kind),
+]
+
+
+class Section(Schema):
+    """A section of the report: a heading, a body and sub-sections (down to level 3)."""
+
+    title: Text | None = Field(None, description="The heading")
+    id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$")] | None = Field(
+        None, description="Anchor and slide source name; made from the title otherwise")
+    starts_page: bool = Field(False, description="Print starts the section on a new page")
+    body: list[Block] = Field(default_factory=list,
+                              description="Markdown, or a list of blocks (text, source, box)")
+    sections: list[Section] = Field(default_factory=list, description="Sub-sections, same shape")
+    source: Text | None = Field(None, description="Instead of a title: `areas`, one sub-section per key area")
+
+    @field_validator("body", mode="before")
+    @classmethod
+    def _markdown(cls, value):
+        # `body: MARKDOWN` is short for `body: [text: MARKDOWN]`.
+        return [{"text": value}] if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _title_or_source(self):
+        if self.source is None and self.title is None:
+            raise ValueError("a section needs a `title` (or `source: areas`)")
+        if self.source is not None and (self.title or self.body or self.sections):
+            raise ValueError("a `source:` entry stands alone: it gives its sections' titles and bodies")
+        return self
+
+
+class Report(Schema):
+    output: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")] = Field(
+        description="Base name of the report's files: NAME.pdf, NAME.docx, NAME.html")
+    sections: Annotated[list[Section], Field(min_length=1)] = Field(description="The sections, in order")
+
+
 def _in(file: str, description: str) -> dict:
     return {"description": description, "json_schema_extra": {"file": file}}
 
@@ -178,28 +242,33 @@ def _in(file: str, description: str) -> dict:
 class Content(Schema):
     """Everything under content/, merged: each top-level key lives in the file named below."""
 
-    title: Text = Field(**_in("document.yaml", "Title of the publication summarised"))
-    subtitle: Text = Field(**_in("document.yaml", "Subtitle on the cover"))
-    short_title: Text = Field(**_in("document.yaml", "Short title for running headers"))
-    publisher: Acronym = Field(**_in("document.yaml", "Acronym of the publisher"))
+    title: Text = Field(**_in("document.yaml", "Title of the publication"))
+    subtitle: Text | None = Field(None, **_in("document.yaml", "Subtitle on the cover"))
+    short_title: Text | None = Field(None, **_in("document.yaml", "Short title for running headers"))
+    publisher: Text = Field(**_in("document.yaml", "Acronym or short name of the publisher"))
     publisher_name: Text = Field(**_in("document.yaml", "Full name of the publisher"))
-    coordinator: Acronym = Field(**_in("document.yaml", "Acronym of the coordinating agency"))
+    coordinator: Acronym | None = Field(None, **_in("document.yaml", "Acronym of the coordinating agency"))
     date: dt.date = Field(**_in("document.yaml", "Date of publication, YYYY-MM-DD"))
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")] = Field(
         **_in("document.yaml", "Language code such as en or fr"))
     description: Text = Field(**_in("document.yaml", "One-paragraph description (file properties)"))
     keywords: TextList = Field(**_in("document.yaml", "Keywords for the file properties"))
-    labels: Labels = Field(**_in("document.yaml", "Headings and fixed words of the layouts"))
-    organizations: Annotated[list[Organization], Field(min_length=1)] = Field(
-        **_in("organizations.yaml", "Every organization, defined once"))
-    about: About = Field(**_in("icat.yaml", "About ICAT"))
-    global_plan: GlobalPlan = Field(**_in("icat.yaml", "ICAT and the Global Plan of Action"))
-    publication: Publication = Field(**_in("publication.yaml", "The publication"))
-    areas: Annotated[list[Area], Field(min_length=1)] = Field(**_in("areas.yaml", "The key areas"))
-    contact: Contact = Field(**_in("contact.yaml", "Contact details"))
-    links: list[Link] = Field(default_factory=list, **_in("contact.yaml", "Further material"))
+    labels: Labels = Field(default_factory=lambda: Labels.model_validate({}),
+                           **_in("document.yaml", "The layouts' fixed words (defaults in English)"))
     cover_image: Image | None = Field(None, **_in("document.yaml", "A picture on the cover, with its alt text"))
+    report: Report = Field(**_in("report.yaml", "The report's outline: its sections, in order"))
+    roles: dict[str, Text] = Field(default_factory=dict, **_in(
+        "organizations.yaml", "What each role means, as the member table's columns say it"))
+    organizations: list[Organization] = Field(default_factory=list, **_in(
+        "organizations.yaml", "Every organization, defined once"))
+    areas: list[Area] = Field(default_factory=list, **_in("areas.yaml", "The key areas"))
+    contact: Contact | None = Field(None, **_in("contact.yaml", "Contact details"))
+    links: list[Link] = Field(default_factory=list, **_in("contact.yaml", "Further material"))
     handout: Deck = Field(**_in("handout.yaml", "The slide handout"))
+
+    @property
+    def running_title(self) -> str:
+        return self.short_title or self.title
 
     # -- lookups used by every renderer --------------------------------------------------
     def organization(self, acronym: str) -> Organization:
@@ -208,24 +277,17 @@ class Content(Schema):
     def with_role(self, role: str) -> list[Organization]:
         return [o for o in self.organizations if role in o.roles]
 
-    @property
-    def members(self) -> list[Organization]:
-        return self.with_role("member")
-
-    @property
-    def contributors(self) -> list[Organization]:
-        return self.with_role("contributor")
-
-    @property
-    def panel(self) -> list[Organization]:
-        return self.with_role("panel")
-
     def named(self, acronyms: list[str]) -> list[Organization]:
         return [self.organization(a) for a in acronyms]
 
 
 def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+    """An id for any script: Latin letters folded to ASCII, other letters kept (HTML ids may
+    be any Unicode; Word bookmarks are made separately)."""
+    import unicodedata
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    kept = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return re.sub(r"[^\w]+", "-", kept).strip("-_") or "section"
 
 
 # -- validation -----------------------------------------------------------------------
@@ -235,7 +297,8 @@ _TYPE_NAMES = {dict: "a mapping", list: "a list", str: "text", bool: "yes/no", i
 _EXPECTED = {"string_type": "text", "list_type": "a list", "dict_type": "a mapping",
              "model_type": "a mapping", "model_attributes_type": "a mapping",
              "date_type": "a date (YYYY-MM-DD)", "date_from_datetime_parsing": "a date (YYYY-MM-DD)",
-             "date_parsing": "a date (YYYY-MM-DD)", "literal_error": None}
+             "date_parsing": "a date (YYYY-MM-DD)", "literal_error": None, "bool_type": "yes or no",
+             "bool_parsing": "yes or no"}
 
 
 def _got(value) -> str:
@@ -270,8 +333,14 @@ def _model_of(annotation):
     return None
 
 
-def _message(error: dict, raw: RawContent) -> tuple[tuple, str]:
-    loc, kind = tuple(error["loc"]), error["type"]
+def _clean_loc(loc: tuple) -> tuple:
+    """pydantic's location without the names of union members it tried (str, list[...], ...)."""
+    return tuple(p for p in loc if isinstance(p, int) or not (
+        p in ("function-after", "function-before", "function-wrap") or "[" in p or " " in p))
+
+
+def _message(error: dict) -> tuple[tuple, str]:
+    loc, kind = _clean_loc(tuple(error["loc"])), error["type"]
     if kind == "missing":
         field = Content.model_fields.get(loc[0]) if len(loc) == 1 else None
         where = f" (expected in {field.json_schema_extra['file']})" if field and field.json_schema_extra else ""
@@ -297,30 +366,30 @@ def _message(error: dict, raw: RawContent) -> tuple[tuple, str]:
     return loc, error["msg"]
 
 
+def _at(data, path: tuple):
+    value = data
+    for part in path:
+        if isinstance(part, int) and isinstance(value, list) and part < len(value):
+            value = value[part]
+        elif isinstance(value, dict) and part in value:
+            value = value[part]
+        else:
+            return None
+    return value
+
+
 def _references(raw: RawContent) -> list[Problem]:
-    """Organizations named by acronym must be defined, each only once; areas named once.
-
-    Works on the raw data, tolerating any shape, so that these problems are reported together
-    with schema problems rather than after they are fixed.
-    """
+    """Organizations named by acronym must be defined, each only once; areas named once;
+    roles defined. Works on the raw data, tolerating any shape, so that these problems are
+    reported together with schema problems rather than after they are fixed."""
     data, problems = raw.data, []
-
-    def at(path: tuple):
-        value = data
-        for part in path:
-            if isinstance(part, int) and isinstance(value, list) and part < len(value):
-                value = value[part]
-            elif isinstance(value, dict) and part in value:
-                value = value[part]
-            else:
-                return None
-        return value
 
     def problem(path: tuple, message: str) -> None:
         problems.append(Problem(raw.locate(path), format_path(path), message))
 
     known: dict[str, int] = {}
-    for i, org in enumerate(at(("organizations",)) or []):
+    orgs = _at(data, ("organizations",))
+    for i, org in enumerate(orgs if isinstance(orgs, list) else []):
         acronym = org.get("acronym") if isinstance(org, dict) else None
         if not isinstance(acronym, str):
             continue
@@ -329,22 +398,28 @@ def _references(raw: RawContent) -> list[Problem]:
             problem(("organizations", i, "acronym"),
                     f"'{acronym}' is already defined as organizations[{known[acronym]}]")
         known.setdefault(acronym, i)
+        roles, defined = org.get("roles"), _at(data, ("roles",))
+        if isinstance(roles, list) and isinstance(defined, dict):
+            for j, role in enumerate(roles):
+                if isinstance(role, str) and role not in defined:
+                    close = difflib.get_close_matches(role, list(defined), n=1, cutoff=0.5)
+                    hint = f"; did you mean '{close[0]}'?" if close else ""
+                    problem(("organizations", i, "roles", j),
+                            f"unknown role '{role}' (not in `roles` of organizations.yaml){hint}")
 
     def check(path: tuple) -> None:
-        acronym = at(path)
-        if not known or not isinstance(acronym, str) or acronym.strip() in known:
+        acronym = _at(data, path)
+        if not isinstance(acronym, str) or acronym.strip() in known:
             return
         close = difflib.get_close_matches(acronym, list(known), n=1, cutoff=0.5)
         hint = f"; did you mean '{close[0]}'?" if close else ""
-        problem(path, f"unknown organization '{acronym}' (not in organizations.yaml){hint}")
+        where = "not in organizations.yaml" if known else "there is no organizations.yaml"
+        problem(path, f"unknown organization '{acronym}' ({where}){hint}")
 
     check(("coordinator",))
     check(("contact", "organization"))
-    participants = at(("about", "history", "participants"))
-    for i in range(len(participants) if isinstance(participants, list) else 0):
-        check(("about", "history", "participants", i))
     seen: dict[str, int] = {}
-    areas = at(("areas",))
+    areas = _at(data, ("areas",))
     for i, area in enumerate(areas if isinstance(areas, list) else []):
         name = area.get("name") if isinstance(area, dict) else None
         if isinstance(name, str) and name.strip():
@@ -366,26 +441,35 @@ def build(raw: RawContent) -> Content:
         suggested = set()
         for item in errors:
             if item["type"] == "extra_forbidden":
-                loc = tuple(item["loc"])
+                loc = _clean_loc(tuple(item["loc"]))
                 for close in difflib.get_close_matches(str(loc[-1]), _fields_at(loc[:-1]), n=1, cutoff=0.6):
                     suggested.add(loc[:-1] + (close,))
-        for item in errors:
-            if item["type"] == "missing" and tuple(item["loc"]) in suggested:
+        for item in _unique(errors):
+            if item["type"] == "missing" and _clean_loc(tuple(item["loc"])) in suggested:
                 continue
-            loc, message = _message(item, raw)
+            loc, message = _message(item)
             where = raw.locate(loc) if item["type"] != "missing" else raw.locate(loc[:-1])
             if item["type"] == "missing" and len(loc) == 1:
                 where = raw.files.get(loc[0]) or _default_file(loc[0], raw)
             problems.append(Problem(where, format_path(loc), message))
         raise ContentError(problems) from None
-    problems += check_deck(content, raw)
     if problems:
         raise ContentError(problems)
     return content
 
 
-def _default_file(key: str, raw: RawContent):
-    from .problems import Location
+def _unique(errors: list[dict]) -> list[dict]:
+    """One error per place and message (a union may fail the same way twice)."""
+    seen, out = set(), []
+    for item in errors:
+        key = (_clean_loc(tuple(item["loc"])), item["type"])
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+def _default_file(key: str, raw: RawContent) -> Location:
     field = Content.model_fields[key]
     file = (field.json_schema_extra or {}).get("file", "")
     some = next(iter(raw.files.values()), Location("content"))

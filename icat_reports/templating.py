@@ -25,8 +25,19 @@ log = logging.getLogger(__name__)
 
 
 def inline_html(text: str) -> Markup:
+    """A content string's inline Markdown subset as HTML."""
+    return spans_html(spans(str(text)))
+
+
+def spans_html(text, note_ref=None) -> Markup:
+    """Inline text (a tuple of Span, tree.py) as HTML: em, strong, a; a footnote reference is
+    what note_ref(number) makes of it (the report page links it to its note), else a bare mark."""
     out = []
-    for span in spans(str(text)):
+    for span in text:
+        if span.note is not None:
+            out.append(str(note_ref(span.note)) if note_ref is not None
+                       else f'<sup class="fn-ref">{span.note}</sup>')
+            continue
         html = str(escape(span.text))
         if span.italic:
             html = f"<em>{html}</em>"
@@ -106,6 +117,19 @@ def _compiled_templates() -> jinja2.BytecodeCache | None:
     return _CompiledTemplates(str(folder))
 
 
+@jinja2.pass_context
+def _spans_filter(context, text) -> Markup:
+    """`text | spans`: a node's inline text; footnote references as the template's `note_ref`
+    (in its context) renders them."""
+    return spans_html(text, context.get("note_ref"))
+
+
+def _kind(node) -> str:
+    """`node | kind`: the type of a document tree node ('Paragraph', 'Table', ...), for the
+    templates' one macro per node type."""
+    return type(node).__name__
+
+
 @lru_cache(maxsize=8)
 def environment(templates: Path) -> jinja2.Environment:
     env = jinja2.Environment(
@@ -118,6 +142,8 @@ def environment(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["inline"] = inline_html
+    env.filters["spans"] = _spans_filter
+    env.filters["kind"] = _kind
     env.filters["css_string"] = css_string
     env.filters["long_date"] = long_date
     env.filters["plain"] = plain

@@ -36,8 +36,13 @@ def built(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def content():
-    return cli.load_content(PROJECT / "content")
+def document():
+    return cli.load_document(PROJECT / "content")
+
+
+@pytest.fixture(scope="module")
+def content(document):
+    return document.content
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +118,7 @@ def test_pdf_passes_the_checker(pdf_path):
     assert a11y.check_pdf(pdf_path) == []
 
 
-def test_pdf_is_pdf_ua_with_language_title_and_bookmarks(pdf_path, content):
+def test_pdf_is_pdf_ua_with_language_title_and_bookmarks(pdf_path, content, document):
     with pikepdf.open(pdf_path) as pdf:
         assert str(pdf.Root.Lang) == content.language
         assert bool(pdf.Root.ViewerPreferences.DisplayDocTitle)
@@ -128,7 +133,7 @@ def test_pdf_is_pdf_ua_with_language_title_and_bookmarks(pdf_path, content):
                     yield from titles(item.children)
             found = list(titles(outline.root))
         assert found[0] == content.title
-        assert {content.labels.about, content.labels.key_areas, *AREAS} <= set(found)
+        assert {*(s.plain_title for s in document.walk()), *AREAS} <= set(found)
 
 
 def test_pdf_structure_mirrors_the_html(pdf_path):
@@ -143,6 +148,22 @@ def test_pdf_structure_mirrors_the_html(pdf_path):
     assert kinds["/Part"] == 1
     assert kinds["/Link"] >= 20
     assert kinds["/Figure"] == 0  # no images in the report; the checker requires /Alt on any
+    # The one footnote: its call a Reference, the note a Note with an ID and its number as Lbl,
+    # read right after the call, in the paragraph; the footnote area leaves no loose element.
+    assert kinds["/Note"] == kinds["/Reference"] == 1
+    assert [kind for kind, depth in tree if depth == 1] == ["/NonStruct", "/NonStruct", "/Part"]
+    at = next(i for i, (kind, _) in enumerate(tree) if kind == "/Reference")
+    assert next(kind for kind, depth in tree[at + 1:] if depth <= tree[at][1]) == "/Note"
+
+
+def test_pdf_footnote_is_read_after_its_call_and_has_an_id(pdf_path):
+    spoken, _ = read_aloud(pdf_path)
+    spoken = " ".join(spoken.split())
+    assert re.search(r"participating organizations ?1 ?1\. ?The organizations that took part in the Tokyo", spoken)
+    with pikepdf.open(pdf_path) as pdf:
+        notes = [e for e in pdf.objects if isinstance(e, pikepdf.Dictionary) and e.get("/S") == "/Note"]
+        assert len(notes) == 1 and str(notes[0].ID)
+        assert str(notes[0].P.S) == "/P"
 
 
 def test_pdf_reads_every_fact_and_skips_page_furniture(pdf_path, content):
@@ -154,10 +175,11 @@ def test_pdf_reads_every_fact_and_skips_page_furniture(pdf_path, content):
     assert "....." not in spoken.replace(" ", "") and "....." in skipped.replace(" ", "")
 
 
-def test_pdf_links_are_described_by_their_text(pdf_path, content):
+def test_pdf_links_are_described_by_their_text(pdf_path, content, document):
     with pikepdf.open(pdf_path) as pdf:
         descriptions = {str(a.Contents) for page in pdf.pages for a in page.obj.get("/Annots", [])}
-    assert content.labels.about in descriptions and "about" not in descriptions
+    first = document.sections[0]
+    assert first.plain_title in descriptions and first.id not in descriptions
     assert content.contact.email in descriptions
     assert not any(d.startswith("http") for d in descriptions)
 

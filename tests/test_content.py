@@ -20,8 +20,10 @@ def test_valid_content_checks(content_copy, capsys):
      r"areas.yaml:\d+: areas\[2\].gaps\[0\]: expected text, got a list"),
     ("organizations.yaml", "  - acronym: DPKO\n", "  - acronym: DPKO\n    nmae: x\n",
      r"organizations.yaml:\d+: organizations\[1\].nmae: unknown field 'nmae'; did you mean 'name'\?"),
-    ("icat.yaml", "participants: [ILO, IOM,", "participants: [ILO, IMO,",
-     r"icat.yaml:\d+: about.history.participants\[1\]: unknown organization 'IMO'"),
+    ("report.yaml", "            - source: organizations.panel\n",
+     "            - source: organizations.panel\n              only: [ILO, IMO]\n",
+     r"report.yaml:\d+: report.sections\[1\].sections\[1\].body\[1\].only\[1\]: 'IMO' is not among the "
+     r"organizations of `organizations.panel`; did you mean 'IOM'\?"),
     ("contact.yaml", "  email: ahtmsu@unodc.org", "  email: ahtmsu@unodc.org\n  email: other@unodc.org",
      r"contact.yaml:\d+: contact.email: duplicate key 'email'"),
     ("areas.yaml", "  - name: Prevention\n", "  - name: Prevention\n\tgaps: x\n",
@@ -40,9 +42,11 @@ def test_invalid_content_names_file_line_and_field(content_copy, tmp_path, capsy
 
 def test_missing_required_field_names_its_file(content_copy, tmp_path, capsys):
     path = content_copy / "document.yaml"
-    path.write_text(path.read_text("utf-8").replace("subtitle: Summary of gaps and recommendations\n", ""))
+    line = "publisher_name: Inter-Agency Coordination Group against Trafficking in Persons\n"
+    assert line in path.read_text("utf-8")
+    path.write_text(path.read_text("utf-8").replace(line, ""))
     assert build(content_copy, tmp_path / "out") == 2
-    assert "document.yaml: subtitle: required field is missing" in capsys.readouterr().err
+    assert "document.yaml: publisher_name: required field is missing" in capsys.readouterr().err
 
 
 def test_failed_build_leaves_previous_outputs_untouched(content_copy, tmp_path):

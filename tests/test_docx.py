@@ -1,8 +1,10 @@
-"""The Word report: built once per module through the command line, reopened with python-docx."""
+"""The Word report: built once per module through the command line, reopened with python-docx;
+and the footnotes and numbering helpers on fresh documents."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 from pathlib import Path
 
@@ -12,12 +14,15 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 
 from icat_reports import cli
-from icat_reports.render import ooxml
+from icat_reports.render import docx_footnotes, ooxml
+from icat_reports.tree import Box, Figure, OrderedList, Quote, Table, iter_blocks
 from icat_reports.theme import load_theme
 from seed_facts import missing
 
 PROJECT = Path(__file__).resolve().parent.parent
 BUILT = dt.datetime(2010, 12, 13, 9, 30, tzinfo=dt.timezone.utc)
+BRIEF = PROJECT / "tests" / "fixtures" / "brief"
+W = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +41,23 @@ def document(built):
 
 
 @pytest.fixture(scope="module")
-def content():
-    return cli.load_content(PROJECT / "content")
+def tree():
+    return cli.load_document(PROJECT / "content")
+
+
+@pytest.fixture(scope="module")
+def content(tree):
+    return tree.content
+
+
+def blocks_of(tree, kind):
+    return [b for s in tree.walk() for b in iter_blocks(s.blocks) if isinstance(b, kind)]
+
+
+def part_xml(path, name: str):
+    from lxml import etree
+    with zipfile.ZipFile(path) as package:
+        return etree.fromstring(package.read(name))
 
 
 @pytest.fixture(scope="module")
@@ -67,20 +87,25 @@ def test_every_fact_of_the_seeds_is_in_the_text(document):
     assert missing(text) == []
 
 
-def test_parts_are_heading_1_in_report_order(document, content):
-    labels = content.labels
+def test_parts_are_heading_1_in_report_order(document, tree, content):
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
-    assert headings == [labels.about, labels.publication, labels.key_areas, labels.global_plan,
-                        labels.contact, labels.colophon]
+    assert headings == [s.plain_title for s in tree.sections] + [content.labels.colophon]
 
 
-def test_sections_and_areas_are_heading_2(document, content):
-    labels = content.labels
+def test_sections_and_areas_are_heading_2(document, tree, content):
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
-    for expected in [labels.history, labels.establishment, labels.functions, labels.members,
-                     labels.launch, labels.links, *(a.name for a in content.areas)]:
-        assert expected in headings
+    assert headings == [s.plain_title for s in tree.walk() if s.level == 2]
+    for area in content.areas:
+        assert area.name in headings
     assert headings.index(content.areas[0].name) < headings.index(content.areas[-1].name)
+
+
+def test_a_section_starts_a_page_where_the_outline_says(document, tree):
+    starts = {s.plain_title: s.starts_page for s in tree.walk()}
+    for paragraph in document.paragraphs:
+        if paragraph.style.name.startswith("Heading ") and paragraph.text in starts:
+            assert bool(paragraph.paragraph_format.page_break_before) == starts[paragraph.text], paragraph.text
+    assert not document.styles["Heading 1"].paragraph_format.page_break_before
 
 
 def test_headings_are_the_built_in_outline_styles(document):
@@ -92,12 +117,36 @@ def test_headings_are_the_built_in_outline_styles(document):
     assert any(p.style.name == "Title" for p in document.paragraphs)
 
 
-def test_lists_use_list_styles(document, content):
+def test_lists_use_list_styles(document, tree):
     bullets = [p.text for p in body_paragraphs(document) if p.style.name == "List Bullet"]
     numbered = [p.text for p in document.paragraphs if p.style.name == "List Number"]
-    assert len(numbered) == len(content.global_plan.points)
+    assert len(numbered) == sum(len(b.items) for b in blocks_of(tree, OrderedList)) == 3
     assert "Reducing the demand" in bullets
     assert "The World Bank" not in bullets  # not a contributor, nor on the panel
+
+
+def numbering_of(document, paragraph):
+    """(numId, abstractNumId, numFmt of level 0, startOverride) of a numbered paragraph."""
+    num_pr = paragraph._p.pPr.find(qn("w:numPr"))
+    num_id = num_pr.find(qn("w:numId")).get(qn("w:val"))
+    numbering = document.part.numbering_part.element
+    num = next(n for n in numbering.iter(qn("w:num")) if n.get(qn("w:numId")) == num_id)
+    abstract_id = num.find(qn("w:abstractNumId")).get(qn("w:val"))
+    abstract = next(a for a in numbering.iter(qn("w:abstractNum"))
+                    if a.get(qn("w:abstractNumId")) == abstract_id)
+    level = abstract.find(qn("w:lvl"))
+    start = num.find(f"{qn('w:lvlOverride')}/{qn('w:startOverride')}")
+    return num_id, abstract_id, level.find(qn("w:numFmt")).get(qn("w:val")), start.get(qn("w:val"))
+
+
+def test_ordered_lists_are_real_word_numbering(document, tree):
+    numbered = [p for p in document.paragraphs if p.style.name == "List Number"]
+    assert numbered
+    formats = {numbering_of(document, p) for p in numbered}
+    assert len(formats) == 1  # the one list of the Global Plan: one w:num
+    (_, _, fmt, start), = formats
+    assert fmt == "decimal" and start == "1"
+    assert not any(re.match(r"\s*\d+[.)]", p.text) for p in numbered)  # no typed numbers
 
 
 def test_styles_come_from_the_theme(document, theme):
@@ -143,13 +192,13 @@ def test_footer_has_page_of_pages(document, content):
     section = document.sections[0]
     footer = section.footer
     assert instructions(footer._element) == ["PAGE", "NUMPAGES"]
-    text = footer.paragraphs[0].text
-    assert text.startswith(content.labels.page) and f" {content.labels.of} " in text
+    before, between, after = content.labels.page_parts()
+    assert footer.paragraphs[0].text == f"{before}1{between}1{after}"  # the fields' cached "1"
 
 
 def test_header_shows_the_short_title_but_not_on_the_cover(document, content):
     section = document.sections[0]
-    assert section.header.paragraphs[0].text == content.short_title
+    assert section.header.paragraphs[0].text == content.running_title
     assert section.different_first_page_header_footer
     assert not section.first_page_header.is_linked_to_previous
     assert all(not p.text for p in section.first_page_header.paragraphs)
@@ -210,17 +259,27 @@ def test_tables_repeat_their_header_row(document, content):
                    for row in table.rows[1:])
 
 
-def test_members_table(document, content):
+def test_members_table(document, tree, content):
     labels = content.labels
     table = document.tables[0]
     assert [c.text for c in table.rows[0].cells] == [labels.acronym, labels.organization,
-                                                   labels.contributor, labels.panel]
+                                                   "Contributed to the review", "On the launch panel"]
+    assert content.roles["contributor"] == "Contributed to the review"
     rows = [[c.text for c in row.cells] for row in table.rows[1:]]
-    assert [r[0] for r in rows] == [o.acronym for o in content.members]
+    assert [r[0] for r in rows] == [o.acronym for o in content.with_role("member")]
     unodc = rows[0]
     assert unodc == ["UNODC", "United Nations Office on Drugs and Crime", labels.yes, labels.yes]
     caption = table._element.getprevious()
-    assert caption.style == "Caption" and labels.members_caption in "".join(caption.itertext())
+    node = blocks_of(tree, Table)[0]
+    assert caption.style == "Caption"
+    assert "".join(t.text for t in caption.iter(qn("w:t"))) == "".join(s.text for s in node.caption)
+    # Row headers in bold (the style's first column), widths in the data's proportions.
+    look = table._tbl.tblPr.find(qn("w:tblLook"))
+    assert look.get(qn("w:firstColumn")) == "1" and look.get(qn("w:firstRow")) == "1"
+    widths = [c.width for c in table.rows[1].cells]
+    assert abs(widths[1] / widths[0] - node.widths[1] / node.widths[0]) < 0.01
+    assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows[1:])
+    assert table.rows[1].cells[2].paragraphs[0].alignment == 1  # centred role marks
 
 
 def test_areas_put_gaps_and_recommendations_side_by_side(document, content):
@@ -282,3 +341,148 @@ def test_ooxml_repeat_header_and_language():
     assert len(table.rows[0]._tr.trPr.findall(qn("w:tblHeader"))) == 1
     ooxml.set_language(document, "fr")
     assert {lang.get(qn("w:val")) for lang in document.styles.element.iter(qn("w:lang"))} == {"fr"}
+
+
+# -- footnotes ----------------------------------------------------------------------------------
+
+def test_footnotes_are_real_word_footnotes(built, tree):
+    assert tree.footnotes  # the history section's note
+    notes = part_xml(built, "word/footnotes.xml")
+    ids = [n.get(qn("w:id")) for n in notes.findall("w:footnote", W)]
+    assert ids == ["-1", "0", *(str(n) for n in sorted(tree.footnotes))]
+    body = part_xml(built, "word/document.xml")
+    references = body.findall(".//w:r/w:footnoteReference", W)
+    assert sorted(int(r.get(qn("w:id"))) for r in references) == sorted(tree.footnotes)
+    for reference in references:
+        style = reference.getparent().find("w:rPr/w:rStyle", W)
+        assert style.get(qn("w:val")) == "FootnoteReference"
+    note = notes.find("w:footnote[@w:id='1']", W)
+    text = "".join(note.itertext())
+    assert "Tokyo meeting" in text and note.find("w:p/w:pPr/w:pStyle", W).get(qn("w:val")) == "FootnoteText"
+    settings = part_xml(built, "word/settings.xml")
+    assert [f.get(qn("w:id")) for f in settings.findall("w:footnotePr/w:footnote", W)] == ["-1", "0"]
+
+
+def test_footnotes_module_writes_a_part_word_reads(tmp_path):
+    document = docx.Document()
+    footnotes = docx_footnotes.Footnotes(document)
+    footnotes.define_styles(size_pt=8)
+    paragraph = document.add_paragraph("A claim")
+    footnotes.reference(paragraph, 1)
+    paragraph.add_run(" and another")
+    footnotes.reference(paragraph, 2)
+
+    def note(text):
+        def fill(container):
+            container.add_paragraph(style=docx_footnotes.TEXT_STYLE).add_run(text)
+        return fill
+    footnotes.add(1, note("The source."))
+    footnotes.add(2, lambda container: None)  # an empty note still gets its mark
+    with pytest.raises(ValueError):
+        footnotes.add(0, note("reserved"))
+    path = tmp_path / "notes.docx"
+    document.save(path)
+
+    reopened = docx.Document(path)  # python-docx still opens it
+    assert reopened.paragraphs[0].text == "A claim and another"
+    rels = [r for r in reopened.part.rels.values() if r.reltype == RT.FOOTNOTES]
+    assert len(rels) == 1 and rels[0].target_ref == "footnotes.xml"
+    with zipfile.ZipFile(path) as package:
+        types = package.read("[Content_Types].xml").decode()
+    assert 'PartName="/word/footnotes.xml"' in types
+    assert "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml" in types
+    notes = part_xml(path, "word/footnotes.xml")
+    kinds = [(n.get(qn("w:id")), n.get(qn("w:type"))) for n in notes.findall("w:footnote", W)]
+    assert kinds == [("-1", "separator"), ("0", "continuationSeparator"), ("1", None), ("2", None)]
+    assert notes.find("w:footnote[@w:id='-1']/w:p/w:r/w:separator", W) is not None
+    assert notes.find("w:footnote[@w:id='0']/w:p/w:r/w:continuationSeparator", W) is not None
+    first = notes.find("w:footnote[@w:id='1']/w:p", W)
+    runs = first.findall("w:r", W)
+    assert runs[0].find("w:footnoteRef", W) is not None  # the note's own mark comes first
+    assert runs[0].find("w:rPr/w:rStyle", W).get(qn("w:val")) == "FootnoteReference"
+    assert "".join(first.itertext()) == " The source."
+    assert notes.find("w:footnote[@w:id='2']/w:p/w:r/w:footnoteRef", W) is not None
+    body = part_xml(path, "word/document.xml")
+    assert [r.get(qn("w:id")) for r in body.iter(qn("w:footnoteReference"))] == ["1", "2"]
+    styles = part_xml(path, "word/styles.xml")
+    reference = styles.find("w:style[@w:styleId='FootnoteReference']", W)
+    assert reference.get(qn("w:type")) == "character"
+    assert reference.find("w:rPr/w:vertAlign", W).get(qn("w:val")) == "superscript"
+    assert styles.find("w:style[@w:styleId='FootnoteText']", W).get(qn("w:type")) == "paragraph"
+
+
+def test_numbering_helpers_restart_each_list():
+    document = docx.Document()
+    abstract = ooxml.add_decimal_numbering(document)
+    first = ooxml.add_list_numbering(document, abstract, start=1)
+    second = ooxml.add_list_numbering(document, abstract, start=4)
+    assert first != second
+    for num_id in (first, second):
+        paragraph = document.add_paragraph("item", style="List Number")
+        ooxml.set_numbering(paragraph, num_id)
+    a, b = (numbering_of(document, p) for p in document.paragraphs)
+    assert a[1] == b[1] == str(abstract) and a[2] == b[2] == "decimal"
+    assert (a[3], b[3]) == ("1", "4")
+    numbering = document.part.numbering_part.element
+    tags = [child.tag for child in numbering]  # every abstractNum before every num
+    assert max(i for i, t in enumerate(tags) if t == qn("w:abstractNum")) < \
+        min(i for i, t in enumerate(tags) if t == qn("w:num"))
+
+
+def test_characters_xml_forbids_are_dropped(content_copy, tmp_path):
+    import yaml
+    from icat_reports.render import word
+    assert word.clean("a\x01b\x0bc\ud800d\ufffee\tf") == "abcde\tf"
+    areas = content_copy / "areas.yaml"
+    data = yaml.safe_load(areas.read_text("utf-8"))
+    data["areas"][0]["gaps"][0] = "Need for a\x01 holistic\x0b approach"
+    areas.write_text(yaml.safe_dump(data, allow_unicode=False), "utf-8")  # written as "\x01"
+    assert cli.main(["docx", "--content", str(content_copy), "--out", str(tmp_path)]) == cli.EXIT_OK
+    text = "\n".join(p.text for p in body_paragraphs(docx.Document(tmp_path / "analytical-review.docx")))
+    assert "Need for a holistic approach" in text
+
+
+# -- a second publication: every kind of block ----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def brief(tmp_path_factory):
+    if not (BRIEF / "report.yaml").exists():
+        pytest.skip("no tests/fixtures/brief")
+    out = tmp_path_factory.mktemp("brief")
+    assert cli.main(["docx", "--content", str(BRIEF), "--out", str(out)]) == cli.EXIT_OK
+    tree = cli.load_document(BRIEF)
+    return tree, out / f"{tree.content.report.output}.docx"
+
+
+def test_brief_renders_every_block(brief):
+    tree, path = brief
+    document = docx.Document(str(path))
+    styles = [(p.style.name, p.text) for p in body_paragraphs(document)]
+    names = {name for name, _ in styles}
+    headings = [text for name, text in styles if name.startswith("Heading ")]
+    assert headings[:-1] == [s.plain_title for s in tree.walk()]
+    assert "Heading 3" in names
+    for box in blocks_of(tree, Box):
+        assert ("Box Title", "".join(s.text for s in box.title)) in styles
+    boxed = [p for p in body_paragraphs(document) if p.style.name == "List Bullet"
+             and p._p.pPr.find(qn("w:shd")) is not None]
+    assert boxed  # the box's list carries the box's fill
+    assert document.styles["Box Title"].paragraph_format.keep_with_next
+    for quote in blocks_of(tree, Quote):
+        assert any(name == "Quote" for name, _ in styles)
+    assert "List Bullet 2" in names  # a nested list
+    for figure in blocks_of(tree, Figure):
+        alts = [d.get("descr") for d in document.element.body.iter(
+            "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr")]
+        assert figure.alt in alts
+        assert ("Caption", "".join(s.text for s in figure.caption)) in styles
+    tables = blocks_of(tree, Table)
+    assert len(document.tables) == len(tables)
+    for node, table in zip(tables, document.tables):
+        assert [c.text for c in table.rows[0].cells] == ["".join(s.text for s in h) for h in node.header]
+        assert len(table.rows) == 1 + len(node.rows)
+    numbered = [p for p in document.paragraphs if p.style.name == "List Number"]
+    assert len(numbered) == sum(len(b.items) for b in blocks_of(tree, OrderedList))
+    assert all(numbering_of(document, p)[2] == "decimal" for p in numbered)
+    notes = part_xml(path, "word/footnotes.xml")
+    assert len(notes.findall("w:footnote", W)) == 2 + len(tree.footnotes)

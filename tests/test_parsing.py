@@ -21,6 +21,7 @@ from icat_reports.engines.weasy import HTML
 from test_parts import long_content
 
 ROOT = Path(__file__).resolve().parent.parent
+BRIEF = ROOT / "tests" / "fixtures" / "brief"  # a second publication: tables, notes, a box, ...
 
 
 def shape(element) -> tuple:
@@ -34,9 +35,9 @@ def html5(html: str):
 
 
 def job_of(content_folder: Path) -> Job:
-    content, images = cli.load(content_folder)
-    return Job(content=content, theme=load_theme(ROOT / "templates"), templates=ROOT / "templates",
-               built=build_time(), version="test", images=images, workers=1)
+    document, images = cli.load(content_folder)
+    return Job(content=document.content, document=document, theme=load_theme(ROOT / "templates"),
+               templates=ROOT / "templates", built=build_time(), version="test", images=images, workers=1)
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +45,12 @@ def pages(tmp_path_factory) -> dict[str, str]:
     """Every page the templates make from the real content, and a long report (its long areas
     are set one list after the other)."""
     job = job_of(ROOT / "content")
-    made = {"report": report_html(job),
-            "long report": report_html(job_of(long_content(tmp_path_factory.mktemp("long") / "content")))}
+    long_job = job_of(long_content(tmp_path_factory.mktemp("long") / "content"))
+    made = {"report": report_html(job), "report for print": report_html(job, "print"),
+            "long report": report_html(long_job, "print")}
+    if (BRIEF / "report.yaml").exists():
+        brief = job_of(BRIEF)
+        made |= {"brief": report_html(brief), "brief for print": report_html(brief, "print")}
     context = handout._context(job, slides_of(job))
     env = environment(job.templates)
     for name, stylesheet in (("slides.html.j2", "slides.css"), ("notes.html.j2", "notes.css")):

@@ -41,16 +41,16 @@ def long_content(target: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def long_job(tmp_path_factory) -> Job:
-    content, images = cli.load(long_content(tmp_path_factory.mktemp("long") / "content"))
-    return Job(content=content, theme=load_theme(TEMPLATES), templates=TEMPLATES, built=build_time(),
-               version="test", images=images, workers=2)
+    document, images = cli.load(long_content(tmp_path_factory.mktemp("long") / "content"))
+    return Job(content=document.content, document=document, theme=load_theme(TEMPLATES),
+               templates=TEMPLATES, built=build_time(), version="test", images=images, workers=2)
 
 
 @pytest.fixture(scope="module")
 def both(long_job, tmp_path_factory) -> tuple[Path, Path]:
     """The long report laid out whole and in two parts."""
     out = tmp_path_factory.mktemp("both")
-    html = report_html(long_job)
+    html = report_html(long_job, "print")
     fetcher = ProjectOnlyFetcher(TEMPLATES, allow_redirects=False)
     whole, parted = out / "whole.pdf", out / "parts.pdf"
     parted.write_bytes(parts.print_in_parts(html, 2, f"{TEMPLATES}/", fetcher, pdf.IDENTIFIER))
@@ -139,7 +139,7 @@ def test_parts_keep_one_structure_tree_outline_and_links(both):
 
 
 def test_split_cuts_only_where_print_starts_a_page(long_job):
-    html = report_html(long_job)
+    html = report_html(long_job, "print")
     plan = parts.split(html, 2)
     front = parts.serialize(parts.numbered_front(plan, None))
     assert 'class="cover"' in front and 'class="toc"' in front and "<main" not in front
@@ -150,7 +150,8 @@ def test_split_cuts_only_where_print_starts_a_page(long_job):
     big, small = sorted(p.weight for p in plan.body)[::-1]
     assert big < 2 * small  # balanced by text
     # The second part starts inside "Key areas", with an area: it carries the running header.
-    assert 'data-continues="' + long_job.content.labels.key_areas in plan.body[1].html
+    key_areas = long_job.document.section("key-areas").plain_title
+    assert 'data-continues="' + key_areas in plan.body[1].html
 
 
 def test_a_long_build_uses_parts_and_is_reproducible(tmp_path, monkeypatch, capsys):
@@ -160,7 +161,7 @@ def test_a_long_build_uses_parts_and_is_reproducible(tmp_path, monkeypatch, caps
     for run in ("a", "b"):
         assert cli.main(["pdf", "-v", "-j", "2", "--content", str(content), "--out", str(tmp_path / run)]) == 0
         assert "report laid out in 2 parts" in capsys.readouterr().err
-        outputs.append((tmp_path / run / pdf.OUTPUT).read_bytes())
+        outputs.append((tmp_path / run / "analytical-review.pdf").read_bytes())
     assert outputs[0] == outputs[1]
 
 
@@ -170,6 +171,6 @@ def test_a_failing_part_falls_back_to_one_process(long_job, monkeypatch):
     warnings = []
     monkeypatch.setattr(parts, "_part_process", broken)
     monkeypatch.setattr(pdf.log, "warning", lambda *args: warnings.append(args[0] % args[1:]))
-    data = pdf.print_pdf(long_job, report_html(long_job))
+    data = pdf.print_pdf(long_job, report_html(long_job, "print"))
     assert warnings and "laying the report out in one process" in warnings[0]
     assert len(pikepdf.open(io.BytesIO(data)).pages) > 40

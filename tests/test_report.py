@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 import subprocess
 from html.parser import HTMLParser
 
@@ -94,6 +95,29 @@ def test_pdf_running_header_names_the_current_section(pdf):
     assert text.lstrip().startswith("About ICAT")
 
 
+def test_pdf_footnote_sits_at_the_foot_of_the_page_of_its_call(pdf):
+    """Printed as CSS GCPM footnotes: on the page of the reference, below the text, numbered."""
+    note = "The organizations that took part in the Tokyo meeting"
+    page = next(n for n in range(1, len(PdfReader(pdf).pages) + 1) if "participating organizations" in pdf_text(pdf, n))
+    lines = [line.strip() for line in pdf_text(pdf, page, raw=False).splitlines() if line.strip()]
+    at = next(i for i, line in enumerate(lines) if note in line)
+    assert lines[at].startswith("1.") or lines[at - 1] == "1."
+    assert lines[at + 1:] == [f"Page {page} of {len(PdfReader(pdf).pages)}"]  # the last line above the folio
+    assert re.search(r"participating organizations ?1", " ".join(lines))  # the call
+
+
+def test_html_footnotes_are_numbered_and_linked_both_ways(html):
+    """On the web page the notes are listed once, at the end of <main>, each linked from its
+    reference and back."""
+    assert '<sup><a href="#fn-1" id="fnref-1" class="fn-ref">1</a></sup>' in html
+    notes = re.search(r'<section id="notes" class="notes" aria-labelledby="notes-h">(.*?)</section>', html, re.S)
+    assert notes and '<h2 id="notes-h">Notes</h2>' in notes.group(1)
+    assert re.search(r'<li id="fn-1"[^>]*>.*The organizations that took part in the Tokyo meeting.*'
+                     r'<a href="#fnref-1">Back to the text</a>', notes.group(1), re.S)
+    assert html.index('id="notes"') > html.rindex('id="links"')  # after the last section
+    assert 'class="footnote"' not in html  # print's notes stand at their reference, not here
+
+
 def test_pdf_contributors_fill_two_columns_in_order(pdf, html):
     """Column-major like the HTML page's CSS columns: the first half down the left column."""
     listed = re.search(r'<ul class="organizations columns">(.*?)</ul>', html, re.S).group(1)
@@ -165,3 +189,40 @@ def test_html_is_self_contained(html, structure):
 
 def test_html_email_is_a_mailto_link(structure):
     assert any(a.get("href") == "mailto:ahtmsu@unodc.org" for t, a in structure.attrs if t == "a")
+
+
+# -- another shape: the issue brief (tests/fixtures/brief) ------------------------------------
+
+BRIEF = Path(__file__).resolve().parent / "fixtures" / "brief"
+
+
+@pytest.fixture(scope="module")
+def brief(tmp_path_factory):
+    if not (BRIEF / "report.yaml").exists():
+        pytest.skip("no tests/fixtures/brief")
+    from icat_reports.cli import main
+    out = tmp_path_factory.mktemp("brief")
+    assert main(["html", "pdf", "--content", str(BRIEF), "--out", str(out)]) == 0
+    return out / "icat-issue-brief.html", out / "icat-issue-brief.pdf"
+
+
+def test_brief_html_renders_every_kind_of_block(brief):
+    html = brief[0].read_text("utf-8")
+    assert re.search(r'<aside class="box" aria-labelledby="([\w-]+)">\s*<h3 id="\1" class="box-title">Key messages</h3>', html)
+    assert "<ol>" in html and "<blockquote>" in html
+    assert re.search(r'<figure>\s*<img src="data:image/png;base64,[^"]+" alt="A bar chart[^"]*" />\s*'
+                     r"<figcaption>Agencies that had taken each step", html)
+    assert re.search(r'<thead>\s*<tr><th scope="col">Field</th>', html)
+    assert '<h4 id="route-h">' in html  # a third-level section
+    assert html.count('class="fn-ref"') == 2 and '<li id="fn-2" value="2">' in html
+
+
+def test_brief_pdf_sets_each_note_at_the_foot_of_its_page(brief):
+    pdf = brief[1]
+    pages = len(PdfReader(pdf).pages)
+    for number, start in ((1, "The steps are illustrative"), (2, "For example, whether a case")):
+        page = next(n for n in range(1, pages + 1) if start in pdf_text(pdf, n))
+        lines = [line.strip() for line in pdf_text(pdf, page, raw=False).splitlines() if line.strip()]
+        at = next(i for i, line in enumerate(lines) if start in line)
+        assert lines[at].startswith(f"{number}.")
+        assert lines[-1] == f"Page {page} of {pages}" and at >= len(lines) - 3

@@ -28,6 +28,30 @@ def edit_yaml(path, change):
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
 
 
+AWKWARD_BODY = f"""\
+A word too long for any line: {LONG_WORD}, an address as its own text: [{LONG_URL}]({LONG_URL}),
+and other scripts: {WORLD}.[^awkward]
+
+| Term | In other scripts | Note |
+| --- | --- | --- |
+| {LONG_WORD} | {WORLD} | [{LONG_URL}]({LONG_URL}) |
+| short | 中文 | 🌍 |
+
+[^awkward]: A note with {LONG_WORD} and {WORLD}.
+"""
+
+
+def awkward_outline(data):
+    """No section shows the links; one more section holds awkward Markdown."""
+    def without_links(sections):
+        return [dict(s, sections=without_links(s.get("sections", [])))
+                for s in sections if not any(isinstance(b, dict) and b.get("source") == "links"
+                                             for b in (s.get("body") if isinstance(s.get("body"), list) else []))]
+    sections = without_links(data["report"]["sections"])
+    sections.append({"title": f"Awkward text {LONG_WORD}", "id": "awkward", "body": AWKWARD_BODY})
+    data["report"]["sections"] = sections
+
+
 @pytest.fixture(scope="module")
 def awkward(tmp_path_factory):
     base = tmp_path_factory.mktemp("awkward")
@@ -40,7 +64,8 @@ def awkward(tmp_path_factory):
         data["areas"][1]["recommendations"].append(f"See [{LONG_URL}]({LONG_URL})")
         data["areas"][2]["gaps"].append(WORLD)
     edit_yaml(content / "areas.yaml", areas)
-    edit_yaml(content / "contact.yaml", lambda d: d.update(links=[]))  # an empty optional section
+    edit_yaml(content / "contact.yaml", lambda d: d.update(links=[]))  # an empty optional section ...
+    edit_yaml(content / "report.yaml", awkward_outline)  # ... that the outline no longer shows
     edit_yaml(content / "organizations.yaml",
               lambda d: d["organizations"][-1].update(name="The World Bank " + LONG_WORD))
     out = base / "out"
@@ -115,7 +140,8 @@ text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=200)
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), text)
 structures = st.recursive(scalars, lambda inner: st.one_of(
     st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=10), inner, max_size=4)), max_leaves=12)
-FILES = ["areas.yaml", "contact.yaml", "document.yaml", "icat.yaml", "organizations.yaml", "publication.yaml"]
+FILES = ["areas.yaml", "contact.yaml", "document.yaml", "handout.yaml", "organizations.yaml", "report.yaml"]
+KEYS = {"areas.yaml": "areas", "report.yaml": "report", "handout.yaml": "handout"}
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -123,8 +149,7 @@ FILES = ["areas.yaml", "contact.yaml", "document.yaml", "icat.yaml", "organizati
 def test_any_structure_checks_or_exits_2(tmp_path_factory, file, value):
     content = tmp_path_factory.mktemp("prop") / "content"
     shutil.copytree(ROOT / "content", content)
-    (content / file).write_text(yaml.safe_dump({"areas" if file == "areas.yaml" else "x": value},
-                                               allow_unicode=True), "utf-8")
+    (content / file).write_text(yaml.safe_dump({KEYS.get(file, "x"): value}, allow_unicode=True), "utf-8")
     assert main(["check", "--content", str(content)]) in (0, 2)
 
 
@@ -137,3 +162,18 @@ def test_any_text_builds_or_exits_2(tmp_path_factory, gap, title):
     edit_yaml(content / "areas.yaml", lambda d: d["areas"][0]["gaps"].append(gap))
     edit_yaml(content / "document.yaml", lambda d: d.update(subtitle=title))
     assert main(["html", "docx", "--content", str(content), "--out", str(base / "out")]) in (0, 2)
+
+
+markdown = st.lists(st.sampled_from(list("ab1. #|-*_[]^:!()>`\n\t<&") + [
+    "[^1]", "[^1]: x\n", "| a | b |\n", "|---|---|\n", "![x](images/none.png)", "\n\n", "## ", "    "]),
+    max_size=40).map("".join)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=markdown, title=text)
+def test_any_markdown_body_checks_or_exits_2(tmp_path_factory, body, title):
+    """Whatever a section's body says in Markdown, the outline is read or refused in words."""
+    content = tmp_path_factory.mktemp("propmd") / "content"
+    shutil.copytree(ROOT / "content", content)
+    edit_yaml(content / "report.yaml", lambda d: d["report"]["sections"].append({"title": title, "body": body}))
+    assert main(["check", "--content", str(content)]) in (0, 2)

@@ -34,6 +34,13 @@ def hostile_build(tmp_path_factory):
     text = text.replace("      - Reducing the demand\n", "      - Reducing the demand\n" + "".join(
         "      - " + _yaml_quote(item) + "\n" for item in HOSTILE), 1)
     areas.write_text(text, "utf-8")
+    # The same in the outline's Markdown: paragraphs, a table cell and a footnote.
+    import yaml
+    report = content / "report.yaml"
+    data = yaml.safe_load(report.read_text("utf-8"))
+    body = "\n\n".join(HOSTILE) + "\n\n| Cell |\n| --- |\n| " + HOSTILE[2] + " |\n\nNote.[^1]\n\n[^1]: " + HOSTILE[4] + "\n"
+    data["report"]["sections"].append({"title": HOSTILE[0], "id": "hostile", "body": body})
+    report.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
     out = base / "out"
     assert main(["html", "pdf", "docx", "--content", str(content), "--out", str(out)]) == 0
     return out
@@ -70,6 +77,7 @@ def test_html_shows_markup_as_text_and_runs_no_script(hostile_build):
     text = "".join(tags.text)
     assert "<script>alert('x')</script>" in text  # shown, literally
     assert "[click me](javascript:alert(1))" in text
+    assert text.count("[click me](javascript:alert(1))") == 3  # a gap, a paragraph and a table cell
 
 
 def test_pdf_has_no_script_attachment_or_foreign_link(hostile_build):
@@ -109,11 +117,12 @@ def test_fetcher_reads_only_project_files(tmp_path):
 
 def test_pdf_printer_refuses_to_attach_a_local_file(tmp_path):
     """WeasyPrint's default fetcher would embed /etc/passwd through rel=attachment."""
-    from icat_reports.cli import PROJECT, load_content
+    from icat_reports.cli import PROJECT, load_document
     from icat_reports.job import Job, build_time
     from icat_reports.render.pdf import print_pdf
     from icat_reports.theme import load_theme
-    job = Job(load_content(PROJECT / "content"), load_theme(PROJECT / "templates"),
+    document = load_document(PROJECT / "content")
+    job = Job(document.content, document, load_theme(PROJECT / "templates"),
               PROJECT / "templates", build_time(), "test")
     html = ('<html lang="en"><head><title>t</title><link rel="attachment" href="file:///etc/passwd">'
             '<link rel="stylesheet" href="http://127.0.0.1:9/evil.css"></head><body><p>x</p></body></html>')

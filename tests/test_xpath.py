@@ -17,9 +17,10 @@ ELEMENTS = (docx.oxml.xmlchemy.BaseOxmlElement, pptx.oxml.xmlchemy.BaseOxmlEleme
 
 
 def test_compiled_xpaths_give_the_same_files_and_are_reused(monkeypatch):
-    content, images = cli.load(ROOT / "content")
-    job = Job(content=content, theme=load_theme(ROOT / "templates"), templates=ROOT / "templates",
-              built=build_time(), version="test", images=images, workers=1)
+    document, images = cli.load(ROOT / "content")
+    job = Job(content=document.content, document=document, theme=load_theme(ROOT / "templates"),
+              templates=ROOT / "templates", built=build_time(), version="test", images=images,
+              workers=1)
     compiled = {**word.render(job), **powerpoint.render(job)}
     caches = [element.xpath.expressions.cache_info() for element in ELEMENTS]
     for info in caches:  # each library looked up many times, with far fewer expressions

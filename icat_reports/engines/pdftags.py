@@ -11,6 +11,10 @@ on the finished PDF objects (a WeasyPrint finisher), before anything is written:
   their text but leaves it outside the tree, neither tagged content nor artifact (issue #1836);
 - a table header repeated on a continuation page becomes an artifact, and the cells below it
   point to the header cells of the first page;
+- a footnote (CSS `float: footnote`) is laid out in the page's footnote area, which WeasyPrint
+  tags as a loose element between two pages' content (it also keeps the page's content from
+  being joined into one element); the note becomes a /Note (with the /ID PDF/UA asks for),
+  read right after its call, a /Reference, where the text refers to it, and its number a /Lbl;
 - leader dots (the table of contents) and whatever the HTML hides from assistive technology
   (aria-hidden="true": a slide's footer, say) become artifacts; header cells get their /Scope,
   link annotations their text as description, and figures a bounding box in PDF coordinates.
@@ -39,6 +43,7 @@ class _Record:
     """What the tree builder saw: the HTML source of each structure element, decoration."""
     sources: dict[int, tuple] = field(default_factory=dict)       # object number -> source
     decoration: set[tuple[int, int]] = field(default_factory=set)  # (page index, MCID)
+    footnote_areas: set[int] = field(default_factory=set)           # object numbers
 
 
 _local = threading.local()   # the record of the write in progress in this thread, if any
@@ -98,9 +103,12 @@ def _wrap_tree_builder() -> bool:
                 if child in page_tags:
                     record.decoration.add((page_number, page_tags[child]["mcid"]))
         key = None if source.element is None else (source.element, source.element_tag)
+        footnote_area = isinstance(source, boxes.FootnoteAreaBox)
         for element in elements:
             if key is not None:
                 record.sources.setdefault(element.number, key)  # innermost call wins
+            elif footnote_area:
+                record.footnote_areas.add(element.number)
             yield element
 
     tags._build_box_tree = traced
@@ -165,6 +173,52 @@ class _Tree:
 
     def source(self, element):
         return self.record.sources.get(element.number)
+
+    # -- footnotes -------------------------------------------------------------------------
+
+    def place_footnotes(self) -> None:
+        """Each note of a page's footnote area into the tree right after its call, as a /Note;
+        the emptied areas leave the tree."""
+        if not self.record.footnote_areas:
+            return
+        calls = {}
+        for number, (html, tag) in self.record.sources.items():
+            if tag.endswith("::footnote-call"):
+                calls.setdefault(html, number)
+        kept = pydyf.Array()
+        for kid in self.document["K"]:
+            area = self.get(kid) if self.is_element(kid) else None
+            if area is None or area.number not in self.record.footnote_areas:
+                kept.append(kid)
+                continue
+            left = pydyf.Array(k for k in area["K"] if not self.place_note(k, calls))
+            area["K"] = left
+            if left:
+                kept.append(kid)
+        self.document["K"] = kept
+
+    def place_note(self, kid, calls: dict) -> bool:
+        note = self.get(kid) if self.is_element(kid) else None
+        source = self.source(note) if note is not None else None
+        number = calls.get(source[0]) if source is not None else None
+        if number is None:
+            return False
+        call = self.pdf.objects[number]
+        parent = self.get(call["P"])
+        kids = parent["K"]
+        at = next((i for i, k in enumerate(kids) if _number(k) == number), None)
+        if at is None:
+            return False
+        call["S"] = "/Reference"
+        note["S"] = "/Note"
+        note["ID"] = pydyf.String(f"note-{note.number}")
+        note["P"] = parent.reference
+        for inner in self.descendants(note):
+            found = self.source(inner)
+            if found is not None and found[1].endswith("::footnote-marker"):
+                inner["S"] = "/Lbl"
+        kids.insert(at + 1, note.reference)
+        return True
 
     # -- merging fragments ---------------------------------------------------------------
 
@@ -298,6 +352,24 @@ class _Tree:
                 element["A"]["Headers"] = pydyf.Array(
                     self.header_ids.get(h.string, h) for h in element["A"]["Headers"])
 
+    def finish_groups(self, reachable: set[int]) -> None:
+        """Roles WeasyPrint leaves as /NonStruct: a <figure> (an image and its caption) is a
+        /Div, a box (<aside>, with its own heading) a /Sect; a numbered list says so."""
+        for number in reachable:
+            element = self.pdf.objects[number]
+            source = self.source(element)
+            if source is None:
+                continue
+            tag = source[1]
+            if element["S"] == "/NonStruct" and tag in self.GROUPS:
+                element["S"] = self.GROUPS[tag]
+            elif element["S"] == "/L" and tag == "ol" and any(
+                    kid["S"] == "/Lbl" for item in self.descendants(element) if item["S"] == "/LI"
+                    for kid in (self.get(k) for k in item["K"] if self.is_element(k))):
+                element.setdefault("A", pydyf.Dictionary({"O": "/List"}))["ListNumbering"] = "/Decimal"
+
+    GROUPS = {"figure": "/Div", "aside": "/Sect"}
+
     def describe_links(self, reachable: set[int]) -> None:
         """A link annotation's description (/Contents) is its text, not its target."""
         for number in reachable:
@@ -374,11 +446,13 @@ def mend(pdf: pydyf.PDF, record: _Record, document=None) -> None:
         return
     tree = _Tree(pdf, record)
     if record.sources:
+        tree.place_footnotes()
         tree.merge(tree.document)
     tree.margin_content(tree.reachable())
     tree.prune(tree.document)
     reachable = tree.reachable()
     tree.finish_cells(reachable)
+    tree.finish_groups(reachable)
     tree.describe_links(reachable)
     if document is not None:
         tree.place_figures(reachable, [page.height for page in document.pages])

@@ -1,6 +1,11 @@
-"""Content model to the report as one self-contained HTML page (styles inlined, no requests).
+"""The document tree to the report as one self-contained HTML page (styles inlined, no requests).
 
-The PDF renderer prints this same page, so the two cannot drift apart.
+The page is rendered for two media from the same templates: "screen", the HTML file, whose
+footnotes are listed once at the end of <main> and linked both ways; and "print", the page the
+PDF renderer prints, whose footnotes stand at their reference as <span class="footnote">, which
+the stylesheet floats to the foot of the page (CSS GCPM `float: footnote`). Nothing else
+differs, so the two cannot drift apart. The templates walk the tree (templates/blocks.html, one
+macro per node type) and know no section by name.
 """
 
 from __future__ import annotations
@@ -9,40 +14,40 @@ import base64
 import logging
 from dataclasses import dataclass, field
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..assets import image_kind
+from ..inline import literal
 from ..job import Job
-from ..model import Content
-from ..templating import environment
+from ..templating import environment, spans_html
+from ..tree import Block, BulletList, Document, Inlines, OrderedList, Paragraph, iter_blocks
 
 log = logging.getLogger(__name__)
 
-OUTPUT = "analytical-review.html"
+MEDIA = ("screen", "print")
+
+
+def output(job: Job) -> str:
+    return f"{job.report_name}.html"
 
 
 @dataclass(frozen=True)
 class Entry:
     id: str
-    title: str
+    title: Inlines
     children: list["Entry"] = field(default_factory=list)
 
 
-def outline(c: Content) -> list[Entry]:
-    """The table of contents: the report's sections and subsections, in order."""
-    labels = c.labels
-    return [
-        Entry("about", labels.about, [Entry("history", labels.history),
-                                      Entry("establishment", labels.establishment),
-                                      Entry("functions", labels.functions),
-                                      Entry("members", labels.members)]),
-        Entry("publication", labels.publication, [Entry("contributors", labels.contributors),
-                                                  Entry("launch", labels.launch)]),
-        Entry("key-areas", labels.key_areas, [Entry(a.id, a.name) for a in c.areas]),
-        Entry("global-plan", labels.global_plan),
-        Entry("contact", labels.contact),
-        Entry("colophon", labels.colophon),
-    ]
+def outline(document: Document, medium: str = "screen") -> list[Entry]:
+    """The table of contents: the tree's sections of levels 1 and 2, in order, then the notes
+    (on screen, where they are listed) and the colophon."""
+    labels = document.content.labels
+    entries = [Entry(s.id, s.title, [Entry(c.id, c.title) for c in s.sections])
+               for s in document.sections]
+    if medium == "screen" and document.footnotes:
+        entries.append(Entry("notes", literal(labels.notes)))
+    entries.append(Entry("colophon", literal(labels.colophon)))
+    return entries
 
 
 def data_uri(data: bytes) -> str:
@@ -50,17 +55,70 @@ def data_uri(data: bytes) -> str:
     return f"data:image/{image_kind(data)};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def report_html(job: Job) -> str:
-    """The report page as text; computed once per job and shared with the PDF renderer."""
+class _ScreenNotes:
+    """A footnote reference on the web page: a numbered link to its note at the end of <main>,
+    which links back to the first reference."""
+
+    def __init__(self):
+        self.seen: set[int] = set()
+
+    def __call__(self, number: int) -> str:
+        back = "" if number in self.seen else f' id="fnref-{number}"'
+        self.seen.add(number)
+        return f'<sup><a href="#fn-{number}"{back} class="fn-ref">{number}</a></sup>'
+
+
+class _PrintNotes:
+    """A footnote reference in print: the note's text itself, at its first reference, floated
+    by the stylesheet to the foot of the page; a later reference is a mark only."""
+
+    def __init__(self, document: Document):
+        self.footnotes, self.seen = document.footnotes, set()
+
+    def __call__(self, number: int) -> str:
+        footnote = self.footnotes.get(number)
+        if footnote is None or number in self.seen:
+            return f'<sup class="fn-ref">{number}</sup>'
+        self.seen.add(number)
+        # The first paragraph runs on from the note's number; the others are lines of their own.
+        first, *more = _note_parts(footnote.blocks, self) or [""]
+        body = first + "".join(f'<span class="fn-para">{part}</span>' for part in more)
+        return f'<span class="footnote" id="fn-{number}" data-n="{number}">{body}</span>'
+
+
+def _note_parts(blocks: tuple[Block, ...], note_ref) -> list[str]:
+    """A note's blocks as runs of inline HTML (it stands inside a paragraph): a paragraph each,
+    a list's items one after the other."""
+    parts = []
+    for block in iter_blocks(blocks):
+        if isinstance(block, Paragraph):
+            parts.append(str(spans_html(block.text, note_ref)))
+        elif isinstance(block, (BulletList, OrderedList)):
+            start = block.start if isinstance(block, OrderedList) else None
+            for i, item in enumerate(block.items):
+                mark = f"{start + i}. " if start is not None else "– "
+                parts.append(str(escape(mark)) + str(spans_html(item.text, note_ref)))
+    return parts
+
+
+def report_html(job: Job, medium: str = "screen") -> str:
+    """The report page as text for medium ("screen": the HTML file; "print": what the PDF
+    prints); each computed once per job, the PDF renderer reusing the same templates."""
+    if medium not in MEDIA:
+        raise ValueError(f"no medium called {medium!r}; expected one of {MEDIA}")
+
     def make() -> str:
         env = environment(job.templates)
-        context = {"c": job.content, "t": job.theme, "built": job.built, "version": job.version,
-                   "outline": outline(job.content), "image_src": lambda file: data_uri(job.images[file])}
+        document = job.document
+        context = {"c": job.content, "document": document, "t": job.theme, "built": job.built,
+                   "version": job.version, "medium": medium, "outline": outline(document, medium),
+                   "image_src": lambda file: data_uri(job.images[file]),
+                   "note_ref": _ScreenNotes() if medium == "screen" else _PrintNotes(document)}
         # Safe to inline: the stylesheet is ours, and content reaches it only via css_string.
-        context["css"] = Markup(env.get_template("report.css").render(context))
+        context["css"] = job.once("report.css", lambda: Markup(env.get_template("report.css").render(context)))
         return env.get_template("report.html").render(context)
-    return job.once("report.html", make)
+    return job.once(f"report.html:{medium}", make)
 
 
 def render(job: Job) -> dict[str, bytes]:
-    return {OUTPUT: report_html(job).encode("utf-8")}
+    return {output(job): report_html(job, "screen").encode("utf-8")}

@@ -142,7 +142,13 @@ def add_toc_entry(paragraph: Paragraph, text: str, bookmark: str) -> None:
 
 def update_fields_on_open(document: Document) -> None:
     """Ask Word to refresh the fields (TOC page numbers) when the file is opened."""
-    _place(document.settings.element, _element("w:updateFields", val="true"))
+    set_setting(document, _element("w:updateFields", val="true"))
+
+
+def set_setting(document: Document, element) -> None:
+    """Put a document setting (w:updateFields, w:footnotePr) into settings.xml, replacing
+    one of the same name, in the order the schema wants."""
+    _place(document.settings.element, element)
 
 
 def modern_layout(document: Document) -> None:
@@ -150,6 +156,55 @@ def modern_layout(document: Document) -> None:
     for setting in document.settings.element.iter(qn("w:compatSetting")):
         if setting.get(qn("w:name")) == "compatibilityMode":
             setting.set(qn("w:val"), "15")
+
+
+# -- numbering ----------------------------------------------------------------------------
+
+NUMBER_LEVELS = 3  # the nesting an ordered list may have (the outline's lists go no deeper)
+
+
+def add_decimal_numbering(document: Document, indent_twips: int = 360) -> int:
+    """An abstract numbering of decimal levels ("1.", "2." ...), each indented further; the
+    id of the w:abstractNum. Each list then gets its own w:num (add_list_numbering)."""
+    numbering = document.part.numbering_part.element
+    abstracts = numbering.findall(qn("w:abstractNum"))
+    abstract_id = 1 + max((int(a.get(qn("w:abstractNumId"))) for a in abstracts), default=-1)
+    levels = "".join(
+        f'<w:lvl w:ilvl="{level}"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+        f'<w:lvlText w:val="%{level + 1}."/><w:lvlJc w:val="left"/>'
+        f'<w:pPr><w:ind w:left="{indent_twips * (level + 1)}" w:hanging="{indent_twips}"/></w:pPr>'
+        f'</w:lvl>' for level in range(NUMBER_LEVELS))
+    abstract = parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">'
+                         f'<w:multiLevelType w:val="multilevel"/>{levels}</w:abstractNum>')
+    if abstracts:
+        abstracts[-1].addnext(abstract)  # every w:abstractNum precedes every w:num
+    else:
+        numbering.insert(0, abstract)
+    return abstract_id
+
+
+def add_list_numbering(document: Document, abstract_id: int, start: int = 1, level: int = 0) -> int:
+    """A w:num of its own for one list, restarting at start; its numId for the paragraphs."""
+    numbering = document.part.numbering_part.element
+    num_id = 1 + max((int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num"))), default=0)
+    numbering.append(parse_xml(
+        f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/>'
+        f'<w:lvlOverride w:ilvl="{level}"><w:startOverride w:val="{start}"/></w:lvlOverride></w:num>'))
+    return num_id
+
+
+def set_numbering(paragraph: Paragraph, num_id: int, level: int = 0) -> None:
+    """Number the paragraph as an item of list num_id at level (0 = outermost)."""
+    num_pr = parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/>'
+                       f'<w:numId w:val="{num_id}"/></w:numPr>')
+    _place(paragraph._p.get_or_add_pPr(), num_pr)
+
+
+def style_numbering(style: BaseStyle) -> int | None:
+    """The numId a (list) style numbers its paragraphs with, if any."""
+    ppr = style.element.pPr
+    num_id = ppr.find(f"{qn('w:numPr')}/{qn('w:numId')}") if ppr is not None else None
+    return int(num_id.get(qn("w:val"))) if num_id is not None else None
 
 
 # -- tables ---------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The report's HTML page to an A4 PDF, printed by WeasyPrint with the print stylesheet.
+"""The report's HTML page, rendered for print, to an A4 PDF, printed by WeasyPrint with the
+print stylesheet (footnotes at the foot of their page).
 
 WeasyPrint reads only the project's templates (ProjectOnlyFetcher), and the report's font is
 checked before printing so that a missing font fails loudly instead of falling back silently.
@@ -24,7 +25,6 @@ from ..engines.pdftags import write_tagged_pdf
 
 log = logging.getLogger(__name__)
 
-OUTPUT = "analytical-review.pdf"
 IDENTIFIER = b"icat-analytical-review"
 # Characters of HTML per part, at least, before the report is laid out in parts on several
 # cores (engines/parts.py): below about 35 pages, starting the processes costs more than it saves.
@@ -61,5 +61,9 @@ def print_pdf(job: Job, html: str) -> bytes:
     return write_tagged_pdf(document, pdf_identifier=IDENTIFIER, font_config=font_config())
 
 
+def output(job: Job) -> str:
+    return f"{job.report_name}.pdf"
+
+
 def render(job: Job) -> dict[str, bytes]:
-    return {OUTPUT: print_pdf(job, report_html(job))}
+    return {output(job): print_pdf(job, report_html(job, "print"))}

@@ -1,8 +1,11 @@
-"""Content model to a Word document.
+"""The document tree to a Word document.
 
-The model is walked section by section in the order of the HTML/PDF report. Every look is a
+The tree (tree.py) is walked once, one function per node type (BLOCKS), each adding to the
+container it is given: the body, a table cell or a footnote. No section is known by name:
+headings, the contents, lists, tables, boxes and notes all come from the tree. Every look is a
 named style (built-in ones customised from the theme), so a Word user can keep editing the
-file with the styles pane; the little raw XML python-docx cannot write lives in ooxml.py.
+file with the styles pane; the little raw XML python-docx cannot write lives in ooxml.py, and
+the footnotes part in docx_footnotes.py.
 """
 
 from __future__ import annotations
@@ -10,31 +13,45 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 import docx
+from docx.document import Document as WordDocument
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.shared import Emu, Mm, Pt, RGBColor
 
-from ..inline import plain, spans
+from ..engines.xpath import compile_xpaths
+from ..inline import literal, plain as plain_text, spans
 from ..job import Job
 from ..ooxml_zip import stable_zip
-from ..model import Organization
 from ..templating import long_date
 from ..theme import Theme
+from ..tree import (Address, Box, BulletList, Figure, Inlines, Item, KeyArea, OrderedList,
+                    Paragraph, Quote, Section, Table, org_line, plain)
 from . import ooxml
-from ..engines.xpath import compile_xpaths
+from .docx_footnotes import TEXT_STYLE as FOOTNOTE_TEXT, Footnotes
 
 log = logging.getLogger(__name__)
 
-OUTPUT = "analytical-review.docx"
 GENERATOR = "icat-reports"
 TOC_LEVELS = 2            # Heading 1 and 2 are listed in the table of contents
 PAPER_MM = {"A4": (210, 297), "A5": (148, 210), "Letter": (215.9, 279.4)}  # theme page.size
 HEADER_DISTANCE = Mm(12)  # from the page edge; inside the theme's top and bottom margins
 FOOTER_DISTANCE = Mm(10)
+KEEP_WHOLE_ROWS = 20      # a table of at most this many rows is kept on one page
+LIST_DEPTH = 3            # Word's list styles: "List Bullet", "List Bullet 2", "List Bullet 3"
+ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
+         "right": WD_ALIGN_PARAGRAPH.RIGHT}
+# Characters XML 1.0 cannot hold (control characters, lone surrogates): dropped.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def clean(text: str) -> str:
+    """Text without the characters an XML file cannot hold."""
+    return _NOT_XML.sub("", text)
 
 
 @dataclass
@@ -50,10 +67,24 @@ def render(job: Job) -> dict[str, bytes]:
     document = Report(job).build()
     buffer = io.BytesIO()
     document.save(buffer)
-    return {OUTPUT: stable_zip(buffer.getvalue(), job.built)}
+    return {f"{job.report_name}.docx": stable_zip(buffer.getvalue(), job.built)}
 
 
 # -- styles ---------------------------------------------------------------------------
+
+def list_style(kind: str, depth: int) -> str:
+    """Word's list style for a nesting depth: "List Bullet", "List Bullet 2", ..."""
+    depth = min(depth, LIST_DEPTH - 1)
+    return kind if depth == 0 else f"{kind} {depth + 1}"
+
+
+def box_look(target, theme: Theme) -> None:
+    """A box's fill and border on a style or paragraph: a bar in the accent colour at the
+    left, the other sides in the fill's colour (padding)."""
+    ooxml.set_shading(target, theme.hex("accent_light"))
+    ooxml.set_border(target, "left", theme.hex("accent"), 24, 8)
+    for side in ("top", "bottom", "right"):
+        ooxml.set_border(target, side, theme.hex("accent_light"), 4, 6)
 
 def _script_font(theme: Theme, script: str) -> str:
     """The fallback font named for a script (Word has one font slot per script)."""
@@ -112,7 +143,7 @@ def define_styles(document, theme: Theme, text_width) -> None:
     ooxml.set_border(subtitle, "left", theme.hex("accent"), 36, 14)
 
     h1 = paragraph_style("Heading 1", size=18, bold=True, color_name="primary", before=0, after=12)
-    h1.paragraph_format.page_break_before = True  # each part starts a page, as in the PDF
+    # A section starts a page where the outline says so (starts_page), set on its heading.
     ooxml.set_border(h1, "bottom", theme.hex("accent"), 8, 4)
     paragraph_style("Heading 2", size=13, bold=True, color_name="primary", before=16, after=6)
     paragraph_style("Heading 3", size=11, bold=True, color_name="primary", before=12, after=4)
@@ -126,8 +157,9 @@ def define_styles(document, theme: Theme, text_width) -> None:
                         _script_font(theme, "Arabic"))
         ooxml.clear_character_spacing(rpr)  # the template letter-spaces Title and Subtitle
 
-    # Based on Heading 1 (page break, rule) but outside the outline, so not listed in itself.
-    paragraph_style("TOC Heading", priority=39)
+    # Based on Heading 1 (its rule) but outside the outline, so not listed in itself; the
+    # contents start the page after the cover.
+    paragraph_style("TOC Heading", priority=39).paragraph_format.page_break_before = True
     for level in range(1, TOC_LEVELS + 1):
         toc = paragraph_style(f"toc {level}", bold=level == 1, before=6 if level == 1 else 0,
                               after=2, priority=39)
@@ -136,9 +168,11 @@ def define_styles(document, theme: Theme, text_width) -> None:
         toc.paragraph_format.tab_stops.add_tab_stop(text_width, WD_TAB_ALIGNMENT.RIGHT,
                                                     WD_TAB_LEADER.DOTS)
 
-    for name in ("List Bullet", "List Number"):
-        paragraph_style(name, after=3, priority=36)
-        ooxml.set_contextual_spacing(styles[name], False)
+    for kind in ("List Bullet", "List Number", "List Continue"):
+        for depth in range(LIST_DEPTH):
+            name = list_style(kind, depth)
+            paragraph_style(name, after=3, priority=36)
+            ooxml.set_contextual_spacing(styles[name], False)
     paragraph_style("Caption", size=small, bold=False, italic=True, color_name="muted",
                               before=6, after=4, keep_next=True, priority=35)
 
@@ -177,6 +211,17 @@ def define_styles(document, theme: Theme, text_width) -> None:
                                 color_name=name, priority=20)
         style.font.all_caps = True
     paragraph_style("Address", after=8, priority=20)
+    quote = paragraph_style("Quote", italic=True, color_name="muted", before=6, after=6, priority=29)
+    quote.paragraph_format.left_indent = quote.paragraph_format.right_indent = Mm(10)
+    paragraph_style("Figure", before=6, after=2, keep_next=True, priority=20)
+    # A box: its title and text share one fill and one border, so Word draws them as a block.
+    box_text = paragraph_style("Box Text", after=3, priority=20)
+    box_title = paragraph_style("Box Title", bold=True, color_name="primary", before=6, after=4,
+                                keep_next=True, priority=20)
+    box_title.next_paragraph_style = box_text
+    for style in (box_title, box_text):
+        box_look(style, theme)
+    Footnotes(document).define_styles(small)
     definition = paragraph_style("Definition", after=2, priority=20)
     definition.paragraph_format.tab_stops.add_tab_stop(Mm(40))
 
@@ -189,14 +234,55 @@ def define_styles(document, theme: Theme, text_width) -> None:
                           cell_margin=Mm(2.5), size_pt=small)
 
 
+# -- where blocks go ---------------------------------------------------------------------
+
+class _Cell:
+    """A table cell as a container: its first paragraph is the one every new cell holds."""
+
+    def __init__(self, cell):
+        self.cell, self.fresh = cell, True
+
+    def add_paragraph(self, style=None):
+        if self.fresh:
+            self.fresh = False
+            paragraph = self.cell.paragraphs[0]
+            paragraph.style = style
+            return paragraph
+        return self.cell.add_paragraph(style=style)
+
+    def add_table(self, rows: int, cols: int, width):
+        self.fresh = False
+        return self.cell.add_table(rows, cols)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where blocks go and how their text looks there: the body, a cell or a footnote."""
+
+    container: object            # has add_paragraph(style=) and add_table(rows, cols, width)
+    text: str = "Normal"         # the paragraph style of plain text here
+    depth: int = 0               # list nesting
+    boxed: bool = False          # inside a box: list items carry the box's fill and border
+
+    def paragraph(self, style: str | None = None):
+        return self.container.add_paragraph(style=style or self.text)
+
+    def table(self, rows: int, cols: int, width):
+        if isinstance(self.container, WordDocument):
+            return self.container.add_table(rows, cols)
+        return self.container.add_table(rows, cols, width)
+
+
 # -- the document ---------------------------------------------------------------------
 
 class Report:
-    """One Word document built from one job."""
+    """One Word document built from one job's document tree."""
 
     def __init__(self, job: Job):
         self.job, self.c, self.labels, self.theme = job, job.content, job.content.labels, job.theme
+        self.tree = job.document
         self.document = docx.Document()
+        self.footnotes = Footnotes(self.document)
         self.headings: list[Heading] = []
 
     def build(self):
@@ -212,111 +298,221 @@ class Report:
         define_styles(self.document, self.theme, self.text_width)
         ooxml.remember_style_ids(self.document)
         ooxml.set_language(self.document, self.c.language)
+        self.decimal = ooxml.add_decimal_numbering(self.document)
         self.properties()
         self.header_footer(section)
 
+        body = Place(self.document)
         self.cover()
-        toc_heading = self.paragraph(self.labels.contents, "TOC Heading")
-        self.about()
-        self.publication()
-        self.key_areas()
-        self.global_plan()
-        self.contact()
+        toc_heading = self.document.add_paragraph(style="TOC Heading")
+        self.write(toc_heading, spans(self.labels.contents))
+        for node in self.tree.sections:
+            self.section(node, body)
         self.colophon()
         self.table_of_contents(toc_heading)
+        self.notes()
         ooxml.update_fields_on_open(self.document)
         ooxml.modern_layout(self.document)
         return self.document
 
-    # -- building blocks ----------------------------------------------------------------
+    # -- inline text ---------------------------------------------------------------------
 
-    def write(self, paragraph, text: str, href: str | None = None, style: str | None = None):
-        """Content text (inline Markdown) as runs; its links become real hyperlinks.
-
-        With href the whole text is one link (links inside it cannot nest, so they are not).
-        """
-        whole = ooxml.add_hyperlink(paragraph, url=href) if href else None
-        for span in spans(str(text)):
-            if whole is not None:
-                parent = whole
-            elif span.href:
-                parent = ooxml.add_hyperlink(paragraph, url=span.href)
-            else:
-                parent = paragraph._p
-            run = ooxml.add_run(parent, paragraph, span.text)
-            run.style = "Hyperlink" if href or span.href else style
+    def write(self, paragraph, text: Inlines, style: str | None = None, parent=None):
+        """Inline spans as runs: links become real hyperlinks (one per run of spans with the
+        same target), notes real footnote references."""
+        parent = paragraph._p if parent is None else parent
+        link, target = None, None
+        for span in text:
+            if span.note is not None:
+                self.footnotes.reference(paragraph, span.note, parent)
+                link = target = None
+                continue
+            if span.href and span.href != target:
+                link, target = ooxml.add_hyperlink(paragraph, url=span.href), span.href
+            elif not span.href:
+                link = target = None
+            run = ooxml.add_run(link if span.href else parent, paragraph, clean(span.text))
+            run.style = "Hyperlink" if span.href else style
             if span.bold:
                 run.bold = True
             if span.italic:
                 run.italic = True
         return paragraph
 
-    def paragraph(self, text: str = "", style: str | None = None, container=None):
-        container = container or self.document
-        paragraph = container.add_paragraph(style=style)
-        return self.write(paragraph, text) if text else paragraph
+    def text(self, words: str, style: str | None = None):
+        """A fixed word of the layout (a label, possibly with inline Markdown) as a paragraph."""
+        return self.write(self.document.add_paragraph(style=style), spans(words))
 
-    def heading(self, text: str, level: int):
-        paragraph = self.paragraph(text, f"Heading {level}")
-        if level <= TOC_LEVELS:
-            bookmark = f"_Toc{len(self.headings) + 1:04d}"
-            ooxml.add_bookmark(paragraph, bookmark, len(self.headings) + 1)
-            self.headings.append(Heading(plain(text), level, bookmark, paragraph))
-        return paragraph
+    # -- sections and blocks -------------------------------------------------------------
 
-    def bullets(self, items, style: str = "List Bullet", container=None):
-        return [self.paragraph(item, style, container) for item in items]
+    def section(self, node: Section, place: Place) -> None:
+        heading = place.paragraph(f"Heading {node.level}")
+        self.write(heading, node.title)
+        if node.starts_page:
+            heading.paragraph_format.page_break_before = True
+        if node.level <= TOC_LEVELS:
+            self.bookmark(heading, node.plain_title, node.level)
+        self.blocks(node.blocks, place)
+        for child in node.sections:
+            self.section(child, place)
 
-    def short_list(self, intro: str, items):
-        """An intro line and a short list of names, kept together on one page."""
-        paragraphs = [self.paragraph(intro), *self.bullets(items)]
-        for paragraph in paragraphs[:-1]:
-            paragraph.paragraph_format.keep_with_next = True
+    def bookmark(self, heading, text: str, level: int) -> None:
+        number = len(self.headings) + 1
+        bookmark = f"_Toc{number:04d}"
+        ooxml.add_bookmark(heading, bookmark, number)
+        self.headings.append(Heading(clean(text), level, bookmark, heading))
 
-    @staticmethod
-    def org(org: Organization) -> str:
-        return f"{org.name} ({org.acronym})"
+    def blocks(self, blocks, place: Place):
+        """Each block by its node type; the last paragraph added (or None)."""
+        last = None
+        for block in blocks:
+            if isinstance(block, BulletList) and block.names and last is not None:
+                last.paragraph_format.keep_with_next = True  # the intro stays with the names
+            last = BLOCKS[type(block)](self, block, place)
+        return last
 
-    def table(self, header: list[str], rows: list[list], widths: list[int], *, title: str,
-              first_column: bool, heading_styles: list[str] | None = None):
-        """A 'Report Table' whose header row repeats on every page.
+    def paragraph(self, node: Paragraph, place: Place):
+        style = "Publication Title" if node.role == "cite" else None
+        return self.write(place.paragraph(style), node.text)
+
+    def items(self, items: tuple[Item, ...], place: Place, style: str, number=None):
+        paragraphs = []
+        for item in items:
+            paragraph = place.paragraph(style)
+            if number is not None:
+                ooxml.set_numbering(paragraph, number, min(place.depth, ooxml.NUMBER_LEVELS - 1))
+            if place.boxed:
+                box_look(paragraph, self.theme)
+            self.write(paragraph, item.text)
+            paragraphs.append(paragraph)
+            inner = replace(place, depth=place.depth + 1, text=list_style("List Continue", place.depth))
+            self.blocks(item.children, inner)
+        return paragraphs
+
+    def bullet_list(self, node: BulletList, place: Place):
+        paragraphs = self.items(node.items, place, list_style("List Bullet", place.depth))
+        if node.names:  # a short list of names, kept on one page
+            for paragraph in paragraphs[:-1]:
+                paragraph.paragraph_format.keep_with_next = True
+        return paragraphs[-1] if paragraphs else None
+
+    def ordered_list(self, node: OrderedList, place: Place):
+        """Real Word numbering: a list of its own (w:num) restarting at its first number."""
+        level = min(place.depth, ooxml.NUMBER_LEVELS - 1)
+        number = ooxml.add_list_numbering(self.document, self.decimal, node.start, level)
+        paragraphs = self.items(node.items, place, list_style("List Number", place.depth), number)
+        return paragraphs[-1] if paragraphs else None
+
+    def table(self, node: Table, place: Place):
+        """A 'Report Table' whose header row repeats on every page, its caption before it.
 
         Cells are filled row by row through row.cells: table.cell(i, j) is quadratic.
-        A cell value is text, or a callable that fills the cell itself.
         """
-        table = self.document.add_table(rows=1 + len(rows), cols=len(header))
-        table.style = self.document.styles["Report Table"]
+        if node.caption:
+            self.write(place.paragraph("Caption"), node.caption)
+        columns = len(node.header)
+        widths = self.widths(node.widths, columns)
+        title = plain(node.caption) or ", ".join(plain(cell) for cell in node.header)
+        table = self.new_table(place, 1 + len(node.rows), widths, title, node.row_headers)
+        align = [ALIGN.get(a) for a in node.align] + [None] * columns
+        keep = len(node.rows) <= KEEP_WHOLE_ROWS  # short enough for one page: keep it whole
+        for index, (row, values) in enumerate(zip(table.rows, [node.header, *node.rows])):
+            for cell, value, width, alignment in zip(row.cells, values, widths, align):
+                cell.width = width
+                paragraph = cell.paragraphs[0]
+                paragraph.style = "Table Heading" if index == 0 else "Table Text"
+                if alignment is not None:
+                    paragraph.alignment = alignment
+                if keep and index < len(node.rows):
+                    paragraph.paragraph_format.keep_with_next = True
+                self.write(paragraph, value)
+        return None
+
+    def widths(self, relative: tuple[float, ...], columns: int) -> list[Emu]:
+        """Column widths filling the text width: in the data's proportions, or equal."""
+        if len(relative) != columns or not all(w > 0 for w in relative):
+            relative = (1,) * columns
+        total = sum(relative)
+        return [Emu(int(self.text_width * w / total)) for w in relative]
+
+    def new_table(self, place: Place, rows: int, widths: list[Emu], title: str, first_column: bool):
+        table = place.table(rows, len(widths), self.text_width)
+        table.style = "Report Table"
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
         table.autofit = False
         ooxml.table_look(table, first_row=True, first_column=first_column)
-        ooxml.set_table_title(table, plain(title))  # what screen readers announce
+        ooxml.set_table_title(table, clean(title))  # what screen readers announce
         for column, width in zip(table.columns, widths):
-            column.width = Mm(width)
-        heading_styles = heading_styles or ["Table Heading"] * len(header)
-        for index, (row, values) in enumerate(zip(table.rows, [header, *rows])):
+            column.width = width
+        for index, row in enumerate(table.rows):
             if index == 0:
                 ooxml.repeat_header(row)
-            for cell, value, width, style in zip(row.cells, values, widths, heading_styles):
-                cell.width = Mm(width)
-                paragraph = cell.paragraphs[0]
-                if callable(value):
-                    value(cell)
-                else:
-                    paragraph.style = style if index == 0 else "Table Text"
-                    if value:
-                        self.write(paragraph, value)
-            if index:
+            else:
                 ooxml.cant_split(row)
         return table
 
-    def cell_bullets(self, items):
-        """A cell filler: the items as bullets, the first in the cell's own paragraph."""
-        def fill(cell):
-            first = cell.paragraphs[0]
-            first.style = "List Bullet"
-            self.write(first, items[0])
-            self.bullets(items[1:], container=cell)
-        return fill
+    def key_area(self, node: KeyArea, place: Place):
+        labels = self.labels
+        gaps, recommendations = (tuple(Item(text) for text in texts)
+                                 for texts in (node.gaps, node.recommendations))
+        if not self.theme.side_by_side(node.gaps, node.recommendations):
+            # Too long for one table row (a row cannot split); as in the PDF, stack them.
+            for label, style, items in ((labels.gaps, "Gaps Heading", gaps),
+                                        (labels.recommendations, "Recommendations Heading", recommendations)):
+                self.write(place.paragraph(style), spans(label))
+                last = self.items(items, place, "List Bullet")[-1]
+            return last
+        # Gaps and recommendations side by side, as in the PDF.
+        widths = [Mm(round(self.text_width.mm / 2))] * 2
+        table = self.new_table(place, 2, widths, node.name, first_column=False)
+        header, body = table.rows
+        for cell, label, style, items, width in zip(
+                header.cells, (labels.gaps, labels.recommendations),
+                ("Gaps Heading", "Recommendations Heading"), (gaps, recommendations), widths):
+            cell.width = width
+            paragraph = cell.paragraphs[0]
+            paragraph.style = style
+            self.write(paragraph, spans(label))
+        for cell, items, width in zip(body.cells, (gaps, recommendations), widths):
+            cell.width = width
+            self.items(items, replace(place, container=_Cell(cell), depth=0), "List Bullet")
+        return None
+
+    def address(self, node: Address, place: Place):
+        self.write(place.paragraph(), node.intro)
+        address = place.paragraph("Address")
+        for index, line in enumerate(node.lines):
+            if index:
+                address.add_run().add_break()
+            self.write(address, line, style="Strong" if index == 0 else None)  # the unit
+        return address
+
+    def box(self, node: Box, place: Place):
+        self.write(place.paragraph("Box Title"), node.title)
+        return self.blocks(node.blocks, replace(place, text="Box Text", boxed=True))
+
+    def quote(self, node: Quote, place: Place):
+        return self.blocks(node.blocks, replace(place, text="Quote"))
+
+    def figure(self, node: Figure, place: Place):
+        paragraph = place.paragraph("Figure")
+        shape = paragraph.add_run().add_picture(io.BytesIO(self.job.images[node.file]))
+        if shape.width > self.text_width:  # no wider than the text
+            shape.height = Emu(int(shape.height * self.text_width / shape.width))
+            shape.width = self.text_width
+        ooxml.set_picture_alt(shape, clean(node.alt))
+        if not node.caption:
+            paragraph.paragraph_format.keep_with_next = False
+            return paragraph
+        caption = place.paragraph("Caption")
+        caption.paragraph_format.keep_with_next = False  # it follows its figure
+        return self.write(caption, node.caption)
+
+    def notes(self) -> None:
+        """Every footnote of the tree, as a real Word footnote."""
+        for number, note in sorted(self.tree.footnotes.items()):
+            self.footnotes.add(number, lambda container, note=note: self.blocks(
+                note.blocks, Place(container, text=FOOTNOTE_TEXT)))
 
     # -- file properties, header and footer ------------------------------------------------
 
@@ -324,20 +520,20 @@ class Report:
         c, built = self.c, self.job.built
         # Core properties are written as UTC; python-docx does not convert.
         built = (built.astimezone(dt.timezone.utc) if built.tzinfo else built).replace(tzinfo=None)
-        author = f"{c.publisher_name} ({c.publisher})"
+        author = clean(f"{c.publisher_name} ({c.publisher})")
         props = self.document.core_properties
-        props.title = plain(c.title)
-        props.subject = plain(c.subtitle)
+        props.title = clean(plain_text(c.title))
+        props.subject = clean(plain_text(c.subtitle or ""))
         props.author = author
         props.last_modified_by = author
-        props.keywords = "; ".join(c.keywords)  # the separator of Word's and Windows' Tags field
-        props.comments = plain(c.description)  # replaces "generated by python-docx"
-        props.category = c.publisher
+        props.keywords = clean("; ".join(c.keywords))  # the separator of Word's and Windows' Tags field
+        props.comments = clean(plain_text(c.description))  # replaces "generated by python-docx"
+        props.category = clean(c.publisher)
         props.language = c.language
-        props.version = self.job.version
+        props.version = clean(self.job.version)
         props.revision = 1
         props.created = props.modified = props.last_printed = built
-        ooxml.replace_template_leftovers(self.document, GENERATOR, c.publisher_name)
+        ooxml.replace_template_leftovers(self.document, GENERATOR, clean(c.publisher_name))
 
     def header_footer(self, section):
         section.different_first_page_header_footer = True  # the cover has neither
@@ -346,31 +542,36 @@ class Report:
             part.paragraphs[0].style = "Normal"  # not Header: its rule would show on the cover
         header = section.header.paragraphs[0]
         header.style = "Header"
-        self.write(header, self.c.short_title)
+        self.write(header, spans(self.c.running_title))
         footer = section.footer.paragraphs[0]
         footer.style = "Footer"
-        self.write(footer, f"{self.labels.page} ")
+        before, between, after = self.labels.page_parts()
+        self.write(footer, literal_space(before))
         ooxml.add_field(footer, "PAGE", "1")
-        self.write(footer, f" {self.labels.of} ")
+        self.write(footer, literal_space(between))
         ooxml.add_field(footer, "NUMPAGES", "1")
+        self.write(footer, literal_space(after))
 
-    # -- the report, in the order of the HTML/PDF ----------------------------------------
+    # -- the cover, the contents and the colophon ------------------------------------------
 
     def cover(self):
         c = self.c
         band = self.document.add_paragraph(style="Cover Band")
-        band.add_run(c.publisher, style="Cover Acronym")
+        band.add_run(clean(c.publisher), style="Cover Acronym")
         band.add_run().add_break()
-        self.write(band, c.publisher_name)
-        self.paragraph(c.title, "Title")
-        self.paragraph(c.subtitle, "Subtitle")
-        self.paragraph(long_date(c.date), "Cover Details")
-        self.paragraph(self.org(c.organization(c.coordinator)), "Cover Details")
+        self.write(band, spans(c.publisher_name))
+        self.text(c.title, "Title")
+        if c.subtitle:
+            self.text(c.subtitle, "Subtitle")
+        self.write(self.document.add_paragraph(style="Cover Details"), spans(long_date(c.date)))
+        if c.coordinator:
+            self.write(self.document.add_paragraph(style="Cover Details"),
+                       spans(org_line(c.organization(c.coordinator))))
         if c.cover_image:
             picture = self.document.add_paragraph(style="Cover Details")
             shape = picture.add_run().add_picture(io.BytesIO(self.job.images[c.cover_image.file]),
                                                   width=Mm(90))
-            ooxml.set_picture_alt(shape, plain(c.cover_image.alt))
+            ooxml.set_picture_alt(shape, clean(plain_text(c.cover_image.alt)))
 
     def table_of_contents(self, toc_heading):
         """A TOC field over Heading 1-2 whose cached result already lists the headings.
@@ -380,6 +581,8 @@ class Report:
         opening (update_fields_on_open) and then adds them, with the dotted leaders of the
         TOC styles.
         """
+        if not self.headings:
+            return
         anchor = self.headings[0].paragraph  # entries go between the TOC heading and this
         entries = []
         for heading in self.headings:
@@ -392,113 +595,36 @@ class Report:
         ooxml.end_field(last)
         log.debug("table of contents: %d entries after %r", len(entries), toc_heading.text)
 
-    def about(self):
-        c, labels, about = self.c, self.labels, self.c.about
-        self.heading(labels.about, 1)
-        self.heading(labels.history, 2)
-        self.paragraph(about.history.meeting)
-        self.short_list(about.history.participants_intro,
-                        [self.org(o) for o in c.named(about.history.participants)])
-        self.paragraph(about.history.proposal)
-
-        self.heading(labels.establishment, 2)
-        self.paragraph(about.establishment.text)
-        self.paragraph(about.aim)
-        self.paragraph(about.coordination)
-
-        self.heading(labels.functions, 2)
-        self.bullets(about.functions)
-
-        self.heading(labels.members, 2)
-        self.paragraph(labels.members_caption, "Caption")
-        yes = lambda org, role: labels.yes if role in org.roles else ""
-        rows = [[o.acronym, o.name, yes(o, "contributor"), yes(o, "panel")] for o in c.members]
-        table = self.table([labels.acronym, labels.organization, labels.contributor, labels.panel],
-                           rows, [26, 92, 24, 24], first_column=True,
-                           title=labels.members_caption)
-        rows = table.rows
-        for number, row in enumerate(rows):
-            cells = row.cells
-            for cell in cells:
-                # Short enough for one page: keep it whole rather than leave a row behind.
-                cell.paragraphs[0].paragraph_format.keep_with_next = number < len(rows) - 1
-            for cell in cells[2:] if number else ():
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-    def publication(self):
-        c, labels, pub = self.c, self.labels, self.c.publication
-        self.heading(labels.publication, 1)
-        self.paragraph(c.title, "Publication Title")
-        self.paragraph(pub.summary)
-        self.paragraph(pub.provides_intro)
-        self.bullets(pub.provides)
-        self.paragraph(pub.areas_intro)
-
-        self.heading(labels.contributors, 2)
-        self.short_list(pub.contributors_intro, [self.org(o) for o in c.contributors])
-
-        self.heading(labels.launch, 2)
-        self.paragraph(pub.launch)
-        self.short_list(pub.panel_intro, [self.org(o) for o in c.panel])
-
-    def key_areas(self):
-        labels = self.labels
-        self.heading(labels.key_areas, 1)
-        half = round(self.text_width.mm / 2)
-        for area in self.c.areas:
-            self.heading(area.name, 2)
-            if not self.job.theme.side_by_side(area.gaps, area.recommendations):
-                # Too long for one table row (a row cannot split); as in the PDF, stack them.
-                self.paragraph(labels.gaps, "Gaps Heading")
-                self.bullets(area.gaps)
-                self.paragraph(labels.recommendations, "Recommendations Heading")
-                self.bullets(area.recommendations)
-                continue
-            # Gaps and recommendations side by side, as in the PDF.
-            self.table([labels.gaps, labels.recommendations],
-                       [[self.cell_bullets(area.gaps), self.cell_bullets(area.recommendations)]],
-                       [half, half], first_column=False, title=area.name,
-                       heading_styles=["Gaps Heading", "Recommendations Heading"])
-
-    def global_plan(self):
-        plan = self.c.global_plan
-        self.heading(self.labels.global_plan, 1)
-        self.paragraph(plan.intro)
-        self.bullets(plan.points, "List Number")
-
-    def contact(self):
-        c, labels, contact = self.c, self.labels, self.c.contact
-        self.heading(labels.contact, 1)
-        intro = self.paragraph(contact.intro)
-        intro.add_run(":")
-        address = self.document.add_paragraph(style="Address")
-        lines = [self.org(c.organization(contact.organization)),
-                 *contact.address,
-                 f"{labels.telephone} {contact.telephone}",
-                 f"{labels.fax} {contact.fax}"]
-        self.write(address, contact.unit, style="Strong")
-        for line in lines:
-            address.add_run().add_break()
-            self.write(address, line)
-        address.add_run().add_break()
-        self.write(address, f"{labels.email} ")
-        self.write(address, contact.email, href=f"mailto:{contact.email}")
-        if c.links:
-            self.heading(labels.links, 2)
-            for link in c.links:
-                self.write(self.document.add_paragraph(style="List Bullet"), link.label,
-                           href=link.url)
-
     def colophon(self):
         labels = self.labels
-        heading = self.heading(labels.colophon, 1)
-        # Short: it follows the contact on the same page, set apart by space instead.
-        heading.paragraph_format.page_break_before = False
+        heading = self.text(labels.colophon, "Heading 1")
+        self.bookmark(heading, plain_text(labels.colophon), 1)
+        # Short: it follows the last section on the same page, set apart by space instead.
         heading.paragraph_format.space_before = Pt(24)
-        self.paragraph(labels.generator)
+        self.text(labels.generator)
         for label, value in ((labels.built, long_date(self.job.built)),
                              (labels.version, self.job.version)):
             line = self.document.add_paragraph(style="Definition")
-            self.write(line, label, style="Strong")
+            self.write(line, spans(label), style="Strong")
             line.add_run("\t")
-            self.write(line, value)
+            self.write(line, literal(value))
+
+
+def literal_space(text: str) -> Inlines:
+    """Text kept as written, its spaces included (Markdown would trim them)."""
+    return literal(clean(text))
+
+
+# One function per node type of the tree; each adds the node to the place it is given and
+# returns its last paragraph (None after a table), which a following names list keeps with.
+BLOCKS = {
+    Paragraph: Report.paragraph,
+    BulletList: Report.bullet_list,
+    OrderedList: Report.ordered_list,
+    Table: Report.table,
+    KeyArea: Report.key_area,
+    Address: Report.address,
+    Box: Report.box,
+    Quote: Report.quote,
+    Figure: Report.figure,
+}
