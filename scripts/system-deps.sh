@@ -6,8 +6,11 @@
 #   poppler-utils        pdftotext / pdftoppm, used by the tests to read PDFs back
 #   chromium, nodejs     headless browser and runtime for the axe-core accessibility check
 #   python3-venv         lets Debian's Python (which the Makefile prefers) create .venv
+#   libreoffice-writer-nogui, libreoffice-impress-nogui   LibreOffice headless, to lay out the
+#                        .docx and .pptx as a reader's office suite does (look at them as PDF)
 set -euo pipefail
-packages=(fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji libharfbuzz-subset0 poppler-utils libpango-1.0-0 libpangoft2-1.0-0 chromium nodejs "$@")
+packages=(fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji libharfbuzz-subset0 poppler-utils libpango-1.0-0 libpangoft2-1.0-0 chromium nodejs
+          libreoffice-writer-nogui libreoffice-impress-nogui "$@")
 command -v npm >/dev/null || packages+=(npm)   # a nodejs from elsewhere may already ship npm
 if [ -x /usr/bin/python3 ]; then packages+=(python3-venv); fi
 missing=()
