@@ -16,6 +16,17 @@ MAX_BYTES = 20 * 1024 * 1024
 _MAGIC = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpeg"}
 
 
+def fitted(data: bytes, width: float, height: float) -> tuple[float, float]:
+    """The size of an image scaled to fit a box of width x height, its shape kept."""
+    import io
+
+    from PIL import Image
+    with Image.open(io.BytesIO(data)) as image:
+        w, h = image.size
+    scale = min(width / w, height / h)
+    return w * scale, h * scale
+
+
 def image_kind(data: bytes) -> str | None:
     return next((kind for magic, kind in _MAGIC.items() if data.startswith(magic)), None)
 

@@ -122,6 +122,15 @@ class Bullet:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """A figure of the report on a slide: the image file, its alternative text, its caption."""
+
+    file: str
+    alt: str
+    caption: str | None = None
+
+
+@dataclass(frozen=True)
 class Body:
     """What a source gives a slide."""
 
@@ -135,6 +144,7 @@ class Body:
     plain: bool = False              # lines without bullet marks, such as an address
     footnote: str | None = None
     notes: tuple[str, ...] = ()      # speaker notes the source gives (a section's other paragraphs)
+    figure: Picture | None = None    # a picture of the section: shown on a slide of its own
 
     def texts(self) -> list[str]:
         """Every text, in reading order: what a source says in speaker notes."""
@@ -165,6 +175,8 @@ class Slide:
     size: float                      # body text size in pt; sub-items and caption a step smaller
     head_height: float               # pt taken by intro and caption above the columns
     footnote_height: float           # pt kept for the footnote at the bottom of the body
+    figure: Picture | None = None    # a picture filling the body (its slide has no bullets)
+    figure_height: float = 0.0       # pt of the box the picture is fitted into
 
     @property
     def bullets(self) -> tuple[Bullet, ...]:
@@ -218,9 +230,10 @@ def _blocks_body(document: Document, title: str | None, blocks, show: str | None
     that paragraph as the caption), the other paragraphs as speaker notes. Without lists, the
     first paragraph is the slide's statement and the rest are notes; with `show: paragraphs`,
     every paragraph is a bullet. Footnotes go to the slide's footnote."""
-    from .tree import (Address, Box, BulletList, KeyArea, OrderedList, Paragraph, Quote, Table,
-                       iter_blocks)
+    from .tree import (Address, Box, BulletList, Figure, KeyArea, OrderedList, Paragraph, Quote,
+                       Table, iter_blocks)
     paragraphs, bullets, notes, columns = [], [], [], 1
+    figure = None
     cite = intro = caption = None
     tone, plain = None, False
     previous = None
@@ -258,6 +271,8 @@ def _blocks_body(document: Document, title: str | None, blocks, show: str | None
             notes += [markdown(b.text) for b in iter_blocks(block.blocks) if isinstance(b, Paragraph)]
         elif isinstance(block, Quote):
             notes += [markdown(b.text) for b in iter_blocks(block.blocks) if isinstance(b, Paragraph)]
+        elif isinstance(block, Figure) and figure is None:
+            figure = Picture(block.file, block.alt, markdown(block.caption) or None)
         previous = block
     if cite:
         intro, caption = cite, intro
@@ -271,7 +286,7 @@ def _blocks_body(document: Document, title: str | None, blocks, show: str | None
     footnote = " ".join(markdown(p.text) for n in dict.fromkeys(marks)
                         for p in document.footnotes[n].blocks if isinstance(p, Paragraph)) or None
     return Body(title=title, tone=tone, intro=intro, caption=caption, bullets=tuple(bullets),
-                columns=columns, plain=plain, footnote=footnote, notes=tuple(notes))
+                columns=columns, plain=plain, footnote=footnote, notes=tuple(notes), figure=figure)
 
 
 def _spans_of(block):
@@ -749,7 +764,25 @@ def expand(document: Document, measure: Measure, g: Geometry = SLIDE) -> list[Sl
                 notes=notes if p == 0 else (), size=plan.size,
                 head_height=(plan.intro_h if p == 0 else 0.0) + plan.caption_h,
                 footnote_height=foot_h if p == 0 else 0.0))
+        if body.figure is not None:
+            slides.append(_figure_slide(layout, body, index, len(slides) + 1, path, content))
     return slides
+
+
+def _figure_slide(layout: _Layout, body: Body, index: int, number: int, path: tuple, content) -> Slide:
+    """The slide of a section's picture, under the section's title, its caption below it."""
+    g, figure = layout.g, body.figure
+    caption_h = 0.0
+    if figure.caption:
+        lines = layout.m.lines(figure.caption, g.body_width, g.footnote_pt)
+        if lines > g.footnote_lines:
+            raise _fail(content, path + ("source",), f"the figure's caption takes {lines} lines on the "
+                                                     f"slide; at most {g.footnote_lines} fit")
+        caption_h = lines * g.footnote_pt * g.line_height + g.footnote_gap
+    return Slide(number=number, entry=index, title=body.title, subtitle=body.subtitle, tone=body.tone,
+                 continued=False, intro=None, statement=False, caption=None, columns=((),), plain=False,
+                 footnote=figure.caption, notes=(), size=g.sizes[0], head_height=0.0,
+                 footnote_height=caption_h, figure=figure, figure_height=g.body_height - caption_h)
 
 
 def _check_title(content, layout: _Layout, body: Body, path: tuple) -> None:

@@ -416,3 +416,42 @@ def test_slides_pdf_and_pptx_pass_the_accessibility_checks(out):
     from icat_reports import a11y
     assert a11y.check_pdf(out / "handout-slides.pdf") == []
     assert a11y.check_pptx(out / "handout.pptx") == []
+
+
+# -- another publication's deck ------------------------------------------------------------
+
+BRIEF = ROOT / "tests" / "fixtures" / "brief"
+
+
+@pytest.fixture(scope="module")
+def brief(tmp_path_factory) -> Path:
+    target = tmp_path_factory.mktemp("brief-handout")
+    assert build(BRIEF, target) == 0
+    return target
+
+
+def test_brief_slides_show_its_sections_box_table_and_figure(brief):
+    from icat_reports import a11y
+    slides = expected_slides(BRIEF)
+    document = load_document(BRIEF)
+    titles = [s.title for s in slides]
+    assert titles[:4] == [document.section(i).plain_title for i in ("summary", "many-doors", "route", "counting")]
+    summary, counting = slides[0], slides[3]
+    assert summary.caption == "Key messages" and len(summary.bullets) == 3   # the box's list
+    assert summary.footnote.startswith("The steps are illustrative")          # the section's footnote
+    assert counting.caption == "Field – Who records it – When"                # the table, a row a bullet
+    assert counting.bullets[0].text == "Date of first contact – First service – At the first meeting"
+    figure = next(s for s in slides if s.figure)
+    assert figure.figure.file == "images/chart.png" and figure.figure.alt.startswith("A bar chart")
+
+    prs = Presentation(str(brief / "handout.pptx"))
+    assert len(prs.slides) == len(slides)
+    pictures = [shape for shape in prs.slides[figure.number - 1].shapes
+                if shape.shape_type == MSO_SHAPE_TYPE.PICTURE]
+    assert [p._element.nvPicPr.cNvPr.get("descr") for p in pictures] == [figure.figure.alt]
+    pdf = normalize("\n".join(page_texts(brief / "handout-slides.pdf")))
+    for phrase in ("Key messages", "Date of first contact", "Agencies that had taken each step",
+                   "The steps are illustrative"):
+        assert normalize(phrase) in pdf
+    assert a11y.check_pdf(brief / "handout-slides.pdf") == []
+    assert a11y.check_pptx(brief / "handout.pptx") == []

@@ -48,9 +48,8 @@ def pages(tmp_path_factory) -> dict[str, str]:
     long_job = job_of(long_content(tmp_path_factory.mktemp("long") / "content"))
     made = {"report": report_html(job), "report for print": report_html(job, "print"),
             "long report": report_html(long_job, "print")}
-    if (BRIEF / "report.yaml").exists():
-        brief = job_of(BRIEF)
-        made |= {"brief": report_html(brief), "brief for print": report_html(brief, "print")}
+    brief = job_of(BRIEF)
+    made |= {"brief": report_html(brief), "brief for print": report_html(brief, "print")}
     context = handout._context(job, slides_of(job))
     env = environment(job.templates)
     for name, stylesheet in (("slides.html.j2", "slides.css"), ("notes.html.j2", "notes.css")):

@@ -93,7 +93,11 @@ SHEET = Sheet()
 
 
 def _context(job: Job, deck: list[Slide]) -> dict:
-    return {"c": job.content, "t": job.theme, "g": SLIDE, "n": SHEET, "slides": deck, "built": job.built}
+    from ..assets import fitted
+    from .html import data_uri
+    return {"c": job.content, "t": job.theme, "g": SLIDE, "n": SHEET, "slides": deck, "built": job.built,
+            "image_src": lambda file: data_uri(job.images[file]),
+            "fit": lambda s: fitted(job.images[s.figure.file], SLIDE.body_width, s.figure_height)}
 
 
 def _page(job: Job, page: str, stylesheet: str):

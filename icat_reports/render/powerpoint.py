@@ -334,6 +334,17 @@ def _title(slide, s: Slide, job: Job, style: _Style) -> None:
             run.font._rPr.set("spc", str(round(g.subtitle_pt * 8)))  # 0.08 em, as in the PDF
 
 
+def _picture(slide, s: Slide, job: Job) -> None:
+    """The slide's figure, as large as its box allows, centred, with its alternative text."""
+    from ..assets import fitted
+    g, data = SLIDE, job.images[s.figure.file]
+    w, h = fitted(data, g.body_width, s.figure_height)
+    picture = slide.shapes.add_picture(io.BytesIO(data), emu(g.margin_x + (g.body_width - w) / 2),
+                                       emu(g.body_top), emu(w), emu(h))
+    picture._element.nvPicPr.cNvPr.set("descr", plain(s.figure.alt))
+    picture.name = "Picture"
+
+
 def _textbox(slide, x: float, y: float, w: float, h: float, name: str):
     box = slide.shapes.add_textbox(emu(x), emu(y), emu(w), emu(h))
     box.name = name
@@ -367,6 +378,9 @@ def _add_slide(prs, layouts: dict, s: Slide, job: Job, style: _Style) -> None:
             top = g.body_top + s.head_height
             _place(ph, g.margin_x + i * (width + g.column_gap), top, width, body_bottom - top, MSO_ANCHOR.TOP)
             _Writer(ph.text_frame, style).bullets(s, column)
+    elif s.figure is not None:
+        _remove(slide.placeholders[1])
+        _picture(slide, s, job)
     else:
         ph = slide.placeholders[1]
         if s.intro or s.caption or s.bullets:
