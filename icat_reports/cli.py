@@ -78,14 +78,27 @@ def load_document(content_dir: Path) -> tree.Document:
 def load(content_dir: Path) -> tuple[tree.Document, dict[str, bytes]]:
     """The document tree and the images it names, or ContentError with every problem."""
     raw = loader.load(content_dir)
-    content = model.build(raw)
-    document = tree.build(content, raw)
-    problems = deck.check(document, raw)
-    images = {}
+    problems: list = []
     try:
+        content = model.build(raw)
+    except ContentError as error:
+        # Every stage's problems at once: the later checks run on what did validate.
+        if error.partial is None:
+            raise
+        problems, content = list(error.problems), error.partial
+    partial = bool(problems)
+    try:
+        document = tree.build(content, raw, problems)
+        problems += deck.check(document, raw)
         images = assets.read_images(document, content_dir, raw)
     except ContentError as error:
         problems += error.problems
+    except Exception:
+        # What validated of a wrong content may not hold together (an acronym that names a
+        # dropped organization): the problems found so far are what the editor needs.
+        if not partial:
+            raise
+        log.debug("later checks skipped on the partial content", exc_info=True)
     if problems:
         raise ContentError(problems)
     return document, images

@@ -452,10 +452,67 @@ def build(raw: RawContent) -> Content:
             if item["type"] == "missing" and len(loc) == 1:
                 where = raw.files.get(loc[0]) or _default_file(loc[0], raw)
             problems.append(Problem(where, format_path(loc), message))
-        raise ContentError(problems) from None
+        raise ContentError(problems, partial=_without_mistakes(raw.data, errors)) from None
     if problems:
         raise ContentError(problems)
     return content
+
+
+def _without_mistakes(data: dict, errors: list[dict], rounds: int = 8) -> Content | None:
+    """The content with each wrong value left out (an optional field dropped, a list item
+    removed), so that the later checks (the outline, the deck, the images) can still run and
+    every problem is told at once. None when too much is wrong for that."""
+    import copy
+    data = copy.deepcopy(data)
+    for _ in range(rounds):
+        for item in errors:
+            if not _drop(data, _clean_loc(tuple(item["loc"]))):
+                return None
+        data = _purge(data)
+        try:
+            return Content.model_validate(data)
+        except ValidationError as error:
+            errors = error.errors()
+    return None
+
+
+def _drop(data, loc: tuple) -> bool:
+    """Remove the value at loc, or the nearest enclosing value that can go: a field that is
+    not required, or an item of a list. False when only a required top-level field is left."""
+    for end in range(len(loc), 0, -1):
+        parent, key = _at(data, loc[:end - 1]), loc[end - 1]
+        if isinstance(parent, list) and isinstance(key, int) and key < len(parent):
+            parent[key] = _GONE  # removed after this round, so that later indexes still hold
+            return True
+        if isinstance(parent, dict) and key in parent and not _required(loc[:end]):
+            del parent[key]
+            return True
+    return False
+
+
+_GONE = object()
+
+
+def _purge(value):
+    if isinstance(value, dict):
+        return {k: _purge(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_purge(v) for v in value if v is not _GONE]
+    return value
+
+
+def _required(loc: tuple) -> bool:
+    """Whether the field at loc is declared as required (list indexes passed over)."""
+    model: type[BaseModel] | None = Content
+    field = None
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if model is None or part not in model.model_fields:
+            return False
+        field = model.model_fields[part]
+        model = _model_of(field.annotation)
+    return field is not None and field.is_required()
 
 
 def _unique(errors: list[dict]) -> list[dict]:

@@ -29,8 +29,10 @@ class Problem:
 class ContentError(Exception):
     """Raised once with every problem found, so an editor can fix them all in one go."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], partial=None):
         self.problems = sorted(set(problems), key=lambda p: (p.location, p.path, p.message))
+        # What validated of the content, its wrong values left out: the later checks run on it.
+        self.partial = partial
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

@@ -178,13 +178,16 @@ def iter_blocks(blocks) -> Iterator[Block]:
 
 # -- building ----------------------------------------------------------------------------
 
-def build(content: Content, raw: RawContent) -> Document:
-    """The tree of the content, or ContentError with every problem of the outline."""
+def build(content: Content, raw: RawContent, problems: list[Problem] | None = None) -> Document:
+    """The tree of the content, or ContentError with every problem of the outline. Given a
+    list of problems, adds the outline's to it and returns the tree all the same."""
     builder = _Builder(content, raw)
     sections = builder.sections(content.report.sections, ("report", "sections"), 1)
     builder.finish()
-    if builder.problems:
+    if builder.problems and problems is None:
         raise ContentError(builder.problems)
+    if problems is not None:
+        problems += builder.problems
     return Document(content, tuple(sections), builder.footnotes, tuple(builder.figures))
 
 
