@@ -198,8 +198,6 @@ BRIEF = Path(__file__).resolve().parent / "fixtures" / "brief"
 
 @pytest.fixture(scope="module")
 def brief(tmp_path_factory):
-    if not (BRIEF / "report.yaml").exists():
-        pytest.skip("no tests/fixtures/brief")
     from icat_reports.cli import main
     out = tmp_path_factory.mktemp("brief")
     assert main(["html", "pdf", "--content", str(BRIEF), "--out", str(out)]) == 0
@@ -226,3 +224,24 @@ def test_brief_pdf_sets_each_note_at_the_foot_of_its_page(brief):
         at = next(i for i, line in enumerate(lines) if start in line)
         assert lines[at].startswith(f"{number}.")
         assert lines[-1] == f"Page {page} of {pages}" and at >= len(lines) - 3
+
+
+def test_brief_outputs_carry_none_of_the_review_and_pass_the_accessibility_checks(brief):
+    from icat_reports import a11y
+    html, pdf = brief
+    text = pdf_text(pdf) + html.read_text("utf-8")
+    for phrase in ("About ICAT", "Global Plan of Action", "analytical review", "UNODC"):
+        assert phrase not in text
+    assert a11y.check_pdf(pdf) == []
+
+
+def test_brief_pdf_bookmarks_nest_its_three_levels(brief):
+    def titles(items, depth=0):
+        for item in items:
+            if isinstance(item, list):
+                yield from titles(item, depth + 1)
+            else:
+                yield depth, item.title
+    found = list(titles(PdfReader(brief[1]).outline))
+    assert (1, "Why coordination matters") in found and (2, "Many doors, one person") in found
+    assert (3, "What a referral route looks like") in found
