@@ -151,6 +151,9 @@ class Link(Schema):
     def _url(cls, value: str) -> str:
         if not safe_url(value) or not re.match(r"(?i)(https?://[^\s/]+|mailto:[^\s]+@)", value):
             raise ValueError("expected a web address starting with https:// or http://, or mailto:")
+        if re.search(r'[\s<>"]', value):
+            raise ValueError("a web address cannot hold spaces, <, > or \"; write them as %20, %3C, "
+                             "%3E and %22")
         return value
 
 
@@ -357,6 +360,10 @@ def _message(error: dict) -> tuple[tuple, str]:
         return loc, "must not be empty" if isinstance(error["input"], list) else "must not be empty text"
     if kind == "string_too_short":
         return loc, "must not be empty text"
+    if kind.startswith("date") and isinstance(error["input"], str):
+        why = error.get("ctx", {}).get("error", "")
+        why = f" ({why})" if why and "invalid character" not in why else ""
+        return loc, f"'{error['input']}' is not a date{why}; write it as YYYY-MM-DD, e.g. 2010-12-13"
     if kind in _EXPECTED:
         return loc, f"expected {_EXPECTED[kind]}, got {_got(error['input'])}"
     if kind == "value_error":
@@ -453,9 +460,30 @@ def build(raw: RawContent) -> Content:
                 where = raw.files.get(loc[0]) or _default_file(loc[0], raw)
             problems.append(Problem(where, format_path(loc), message))
         raise ContentError(problems, partial=_without_mistakes(raw.data, errors)) from None
+    problems += _office_limits(content, raw)
     if problems:
         raise ContentError(problems)
     return content
+
+
+# Word and PowerPoint keep a file's title, subject, author, keywords and comments in core
+# properties of at most 255 characters each (python-docx and python-pptx refuse longer ones).
+OFFICE_LIMIT = 255
+
+
+def _office_limits(content: Content, raw: RawContent) -> list[Problem]:
+    from .inline import plain
+    fields = [(("title",), plain(content.title), "the title"),
+              (("subtitle",), plain(content.subtitle or ""), "the subtitle"),
+              (("description",), plain(content.description), "the description"),
+              (("keywords",), "; ".join(content.keywords), "the keywords, joined with '; '"),
+              (("publisher_name",), f"{plain(content.publisher_name)} ({content.publisher})",
+               "the publisher's name and acronym"),
+              (("handout", "title"), plain(content.handout.title), "the deck's title")]
+    return [Problem(raw.locate(path), format_path(path),
+                    f"{what} takes {len(text)} characters; Word and PowerPoint keep at most "
+                    f"{OFFICE_LIMIT} in a file's properties: shorten it")
+            for path, text, what in fields if len(text) > OFFICE_LIMIT]
 
 
 def _without_mistakes(data: dict, errors: list[dict], rounds: int = 8) -> Content | None:

@@ -72,7 +72,7 @@ CASES = [
     Case("missing-nested-field", "contact.yaml", r"contact\.yaml:\d+: contact\.unit: required field is missing",
          "  unit: Anti-Human Trafficking and Migrant Smuggling Unit\n", ""),
     Case("missing-file", "report.yaml", r"report\.yaml: report: required field is missing", text=None),
-    Case("not-a-date", "document.yaml", r"document\.yaml:\d+: date: expected a date \(YYYY-MM-DD\), got text",
+    Case("not-a-date", "document.yaml", r"document\.yaml:\d+: date: '13 December 2010' is not a date; write it as YYYY-MM-DD",
          "date: 2010-12-13", "date: 13 December 2010"),
     Case("text-instead-of-list", "document.yaml", r"document\.yaml:\d+: keywords: expected a list, got text",
          "keywords:\n  - trafficking in persons\n", "keywords: trafficking in persons\nkw_rest:\n  - x\n"),

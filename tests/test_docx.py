@@ -429,7 +429,9 @@ def test_numbering_helpers_restart_each_list():
         min(i for i, t in enumerate(tags) if t == qn("w:num"))
 
 
-def test_characters_xml_forbids_are_dropped(content_copy, tmp_path):
+def test_characters_xml_forbids_are_refused_and_never_reach_word(content_copy, tmp_path, capsys):
+    """`check` refuses them with file and line (tests/test_hostile.py); should one get past it,
+    the Word renderer drops it rather than fail."""
     import yaml
     from icat_reports.render import word
     assert word.clean("a\x01b\x0bc\ud800d\ufffee\tf") == "abcde\tf"
@@ -437,9 +439,10 @@ def test_characters_xml_forbids_are_dropped(content_copy, tmp_path):
     data = yaml.safe_load(areas.read_text("utf-8"))
     data["areas"][0]["gaps"][0] = "Need for a\x01 holistic\x0b approach"
     areas.write_text(yaml.safe_dump(data, allow_unicode=False), "utf-8")  # written as "\x01"
-    assert cli.main(["docx", "--content", str(content_copy), "--out", str(tmp_path)]) == cli.EXIT_OK
-    text = "\n".join(p.text for p in body_paragraphs(docx.Document(tmp_path / "analytical-review.docx")))
-    assert "Need for a holistic approach" in text
+    out = tmp_path / "out"
+    assert cli.main(["docx", "--content", str(content_copy), "--out", str(out)]) == cli.EXIT_INVALID
+    assert "areas[0].gaps[0]: contains the control character U+0001" in capsys.readouterr().err
+    assert not out.exists()
 
 
 # -- a second publication: every kind of block ----------------------------------------------------
