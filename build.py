@@ -13,9 +13,12 @@ import sys
 # memory as it was (bench/README.md).
 gc.set_threshold(20_000, 50, 50)
 
-from icat_reports.cli import main  # noqa: E402  (after the thresholds: imports allocate too)
-
 if __name__ == "__main__":
+    try:
+        from icat_reports.cli import main  # after the thresholds: imports allocate too
+    except KeyboardInterrupt:  # Ctrl-C before the build could even start: no traceback
+        sys.stderr.write("interrupted\n")
+        os._exit(130)
     status = main()
     # Every output is written and closed by now. Tearing the interpreter down, which frees
     # the objects of WeasyPrint, the fonts and the content one by one, took 0.15 s, a tenth of

@@ -10,6 +10,10 @@ step's `prepare` (the handout's: expanding the deck and parsing its two pages, 0
 its process then inherits; the PowerPoint deck, already running, expands the deck itself. A
 format is yielded when all its steps are done, so that its files are written together or not
 at all.
+
+No worker outlives the build: an interrupt (Ctrl-C, SIGTERM) or a failure in the parent kills
+them, and the kernel kills them if the parent itself is killed outright (PR_SET_PDEATHSIG). A
+worker never prints a traceback: a signal ends it silently, and the parent reports the rest.
 """
 
 from __future__ import annotations
@@ -17,12 +21,15 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
+import sys
 import time
 import traceback
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from typing import Iterator
 
+from . import interrupt
 from .builders import BUILDERS, Step
 from .job import Job
 from .problems import ContentError, Problem
@@ -142,13 +149,18 @@ def render(job: Job, names: list[str], workers: int | None = None) -> Iterator[R
               workers)
     context = multiprocessing.get_context("fork")  # children inherit the content and WeasyPrint
     running: dict = {}  # the parent's end of each child's pipe: (process, unit)
+    parent = os.getpid()
+    _death_signal()  # loaded before forking: each child only calls it
 
     def start(unit: Unit) -> None:
         receive, send = context.Pipe(duplex=False)
-        process = context.Process(target=_child, args=(job, unit, send))
-        process.start()
+        process = context.Process(target=_child, args=(job, unit, send, parent))
+        # An interrupt while forking waits until the child is in `running`, and so is killed
+        # with the others; the child starts with both signals held back (_child).
+        with interrupt.deferred():
+            process.start()
+            running[receive] = (process, unit)
         send.close()
-        running[receive] = (process, unit)
 
     if printing:
         # While the parent imports WeasyPrint it is one of the busy processes: the other
@@ -174,8 +186,10 @@ def render(job: Job, names: list[str], workers: int | None = None) -> Iterator[R
                         yield done
                 process.join()
     finally:
-        for conn, (process, _) in running.items():  # the caller stopped early, or a failure
+        # The caller stopped early, a failure, or an interrupt: no worker outlives the build.
+        for conn, (process, _) in running.items():
             process.kill()
+        for conn, (process, _) in running.items():
             process.join()
             conn.close()
 
@@ -188,9 +202,46 @@ def _bins(plan: list[Unit], count: int) -> list[Unit]:
     return [b for b in bins if b]
 
 
-def _child(job: Job, unit: Unit, send) -> None:
-    send.send(render_unit(job, unit))
-    send.close()
+def _death_signal():
+    """prctl(PR_SET_PDEATHSIG, SIGKILL) from the C library, or None (not Linux)."""
+    global _prctl
+    if _prctl is None:
+        _prctl = False
+        if sys.platform.startswith("linux"):
+            try:
+                import ctypes
+                _prctl = ctypes.CDLL(None, use_errno=True).prctl
+            except (OSError, AttributeError):
+                pass
+    return _prctl or None
+
+
+_prctl = None
+PR_SET_PDEATHSIG = 1
+
+
+def _child(job: Job, unit: Unit, send, parent: int) -> None:
+    # Die with the parent, however it ends (kill -9 too): a worker left behind would hold its
+    # memory, and block on a pipe no one reads. If the parent died before the call, the
+    # kernel will not tell: the child is already someone else's.
+    prctl = _death_signal()
+    if prctl is not None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+    interrupt.reset_in_child()
+    try:
+        results = render_unit(job, unit)
+        try:
+            send.send(results)
+        except OSError:  # the parent is gone, or stopped listening
+            os._exit(1)
+        except Exception:  # a result that cannot be sent (not picklable): say so instead
+            error = traceback.format_exc()
+            send.send([(name, Result(name, error=error)) for name, _ in unit])
+        send.close()
+    except BaseException:  # no traceback of a worker reaches the user: the parent reports it
+        os._exit(1)
 
 
 def _receive(conn, unit: Unit) -> list[tuple[str, Result]]:
