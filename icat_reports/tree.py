@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from urllib.parse import unquote
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Iterator
@@ -191,6 +192,13 @@ def build(content: Content, raw: RawContent, problems: list[Problem] | None = No
     return Document(content, tuple(sections), builder.footnotes, tuple(builder.figures))
 
 
+def _written_ids(entries) -> Iterator[str]:
+    for entry in entries:
+        if entry.id:
+            yield entry.id
+        yield from _written_ids(entry.sections)
+
+
 def org_line(org: Organization) -> str:
     """'United Nations Population Fund (UNFPA)'; 'The World Bank' where the name holds the acronym."""
     if org.acronym.casefold() in org.name.casefold():
@@ -206,6 +214,9 @@ class _Builder:
         self.figures: list[Figure] = []
         self.ids: dict[str, tuple] = {}
         self.used_files: set[str] = set()
+        # The ids written in the outline, known before any is made from a title, so that a
+        # made one never takes a written one's (a key area called "Contact", say).
+        self.written: set[str] = set(_written_ids(content.report.sections))
 
     # -- problems --
     def problem(self, path: tuple, message: str, where: Location | None = None) -> None:
@@ -246,10 +257,17 @@ class _Builder:
             return given
         base = slug(title)
         candidate, n = base, 2
-        while candidate in self.ids or candidate in RESERVED_IDS or candidate.startswith(("fn-", "fnref-")):
+        while not self.free(candidate):
             candidate, n = f"{base}-{n}", n + 1
         self.ids[candidate] = path
         return candidate
+
+    def free(self, id: str) -> bool:
+        """Whether a made id clashes with no other: sections' ids, the headings' (ID-h), the
+        layout's own and the notes' (fn-N, fnref-N)."""
+        taken = lambda name: name in self.ids or name in self.written or name in RESERVED_IDS
+        return not (taken(id) or taken(f"{id}-h") or (id.endswith("-h") and taken(id[:-2]))
+                    or id.startswith(("fn-", "fnref-")))
 
     def sourced_sections(self, entry: SectionEntry, path: tuple, level: int) -> list[Section]:
         if entry.source != "areas":
@@ -586,7 +604,8 @@ class _Markdown:
         return Paragraph(self.spans(inline, opening), where=self.at(opening))
 
     def figure(self, token: "Token", opening: "Token") -> Figure:
-        src = token.attrs.get("src", "")
+        # markdown-it percent-encodes the address: "my chart.png" arrives as "my%20chart.png".
+        src = unquote(str(token.attrs.get("src", "")))
         alt = "".join(c.content for c in token.children or []).strip()
         problem = image_path_problem(src)
         if problem:

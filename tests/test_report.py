@@ -206,7 +206,7 @@ def brief(tmp_path_factory):
 
 def test_brief_html_renders_every_kind_of_block(brief):
     html = brief[0].read_text("utf-8")
-    assert re.search(r'<aside class="box" aria-labelledby="([\w-]+)">\s*<h3 id="\1" class="box-title">Key messages</h3>', html)
+    assert re.search(r'<aside class="box" aria-labelledby="([\w.-]+)">\s*<h3 id="\1" class="box-title">Key messages</h3>', html)
     assert "<ol>" in html and "<blockquote>" in html
     assert re.search(r'<figure>\s*<img src="data:image/png;base64,[^"]+" alt="A bar chart[^"]*" />\s*'
                      r"<figcaption>Agencies that had taken each step", html)

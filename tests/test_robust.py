@@ -68,6 +68,11 @@ def awkward(tmp_path_factory):
     edit_yaml(content / "report.yaml", awkward_outline)  # ... that the outline no longer shows
     edit_yaml(content / "organizations.yaml",
               lambda d: d["organizations"][-1].update(name="The World Bank " + LONG_WORD))
+    # A word too long for its line in the cover title, an address line and a slide's bullet.
+    edit_yaml(content / "document.yaml", lambda d: d.update(title=d["title"] + " " + LONG_WORD[:120]))
+    edit_yaml(content / "contact.yaml", lambda d: d["contact"]["address"].append(LONG_WORD))
+    edit_yaml(content / "handout.yaml", lambda d: d["handout"]["slides"].insert(
+        0, {"title": "Long words", "bullets": [f"A bullet with {LONG_WORD} in it", LONG_WORD]}))
     out = base / "out"
     code = main(["all", "--content", str(content), "--out", str(out)])
     return code, out
@@ -177,3 +182,12 @@ def test_any_markdown_body_checks_or_exits_2(tmp_path_factory, body, title):
     shutil.copytree(ROOT / "content", content)
     edit_yaml(content / "report.yaml", lambda d: d["report"]["sections"].append({"title": title, "body": body}))
     assert main(["check", "--content", str(content)]) in (0, 2)
+
+
+def test_awkward_slides_text_stays_inside_the_slide(awkward):
+    """A 240-letter word breaks on the slide, and the slide fit counts the lines it takes."""
+    from icat_reports.deck import SLIDE
+    pdf = awkward[1] / "handout-slides.pdf"
+    assert words_outside_text_area(pdf, SLIDE.margin_x) == []
+    text = subprocess.run(["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "Supercalifragilistic" in text
