@@ -57,6 +57,10 @@ class Labels(Schema):
     version: Text = Field(description="Colophon: the content version")
     generator: Text = Field(description="Colophon: how the file was made")
     skip: Text = Field(description="The web page's skip link")
+    symbol: Text = Field(description="Imprint: before the document symbol")
+    isbn: Text = Field(description="Imprint: before the ISBN")
+    sales_number: Text = Field(description="Imprint: before the sales number")
+    job_number: Text = Field(description="Imprint: before the job number")
 
     @model_validator(mode="before")
     @classmethod
@@ -140,6 +144,19 @@ class Image(Schema):
         if problem:
             raise ValueError(problem)
         return str(PurePosixPath(value.replace("\\", "/")))
+
+
+class Imprint(Schema):
+    """What the page after the cover says: rights, disclaimer, the publication's numbers."""
+
+    copyright: Text | None = Field(None, description="e.g. © United Nations, 2010. All rights reserved.")
+    disclaimer: Text | None = Field(None, description="The designations employed and the presentation ...")
+    note: Text | None = Field(None, description="e.g. This publication has not been formally edited.")
+    symbol: Text | None = Field(None, description="Document symbol")
+    isbn: Text | None = Field(None, description="ISBN")
+    sales_number: Text | None = Field(None, description="United Nations sales number")
+    job_number: Text | None = Field(None, description="Job number")
+    edition: Text | None = Field(None, description="The edition, e.g. First edition")
 
 
 class Link(Schema):
@@ -259,6 +276,10 @@ class Content(Schema):
     labels: Labels = Field(default_factory=lambda: Labels.model_validate({}),
                            **_in("document.yaml", "The layouts' fixed words (defaults in English)"))
     cover_image: Image | None = Field(None, **_in("document.yaml", "A picture on the cover, with its alt text"))
+    logo: Image | None = Field(None, **_in("document.yaml", "The publisher's emblem on the cover, with its alt text"))
+    series: Text | None = Field(None, **_in("document.yaml", "The series, e.g. Issue brief"))
+    number: Text | None = Field(None, **_in("document.yaml", "The number in the series, e.g. 03"))
+    imprint: Imprint | None = Field(None, **_in("document.yaml", "The imprint page after the cover"))
     report: Report = Field(**_in("report.yaml", "The report's outline: its sections, in order"))
     roles: dict[str, Text] = Field(default_factory=dict, **_in(
         "organizations.yaml", "What each role means, as the member table's columns say it"))
