@@ -154,9 +154,10 @@ def _shown(text: str) -> str:
 
 
 def _references(document: Document, raw: RawContent):
-    """(where, what to call it, the image) for the cover image and every figure."""
-    cover = document.content.cover_image
-    if cover is not None:
-        yield raw.locate(("cover_image", "file")), "cover_image.file", cover
+    """(where, what to call it, the image) for the cover image, the logo and every figure."""
+    for key in ("cover_image", "logo"):
+        image = getattr(document.content, key)
+        if image is not None:
+            yield raw.locate((key, "file")), f"{key}.file", image
     for figure in document.images:
         yield figure.where, f"image '{figure.file}'", figure

@@ -29,7 +29,7 @@ from pydantic import Field, PrivateAttr, model_validator
 
 from .caches import cache_dir
 from .fields import Schema, Text
-from .inline import spans
+from .inline import plain, spans
 from .problems import ContentError, Problem, format_path
 
 if TYPE_CHECKING:  # model imports this module; importing it back at run time would be circular
@@ -98,15 +98,23 @@ class Entry(Schema):
 
 class DeckLabels(Schema):
     continued: Text = Field(description="Marks a slide that continues the previous one's list")
+    presenters: Text | None = Field(None, description="Heads the presenters on the title slide "
+                                                      "(the role's meaning when they are `organizations.ROLE`)")
     notes: Text = Field(description="Heads the ruled lines of the printed handout")
 
 
 class Deck(Schema):
-    title: Text = Field(description="Title of the deck (file properties)")
-    event: Text = Field(description="Event name in the footer and page header")
+    title: Text = Field(description="Title of the deck: the title slide's and the file properties'")
+    subtitle: Text | None = Field(None, description="A line under the title on the title slide "
+                                                    "(the report's subtitle when not given)")
+    event: Text = Field(description="Event name on the title slide, in the footer and page header")
+    venue: Text | None = Field(None, description="Where the event takes place (title slide)")
     date: dt.date = Field(description="Event date, YYYY-MM-DD")
+    presenters: Name | list[Text] | None = Field(
+        None, description="Who presents (title slide): a source such as `organizations.panel`, or a list of names")
     labels: DeckLabels = Field(description="Fixed words of the handout")
     slides: Annotated[list[Entry], Field(min_length=1)] = Field(description="The slides, in order")
+    closing: Entry | None = Field(None, description="An optional last slide, such as a thank-you with `source: contact`")
     # Where each value was written (set by check()), for problems found when laying out slides.
     _where: dict = PrivateAttr(default_factory=dict)
 
@@ -143,7 +151,7 @@ class Body:
     columns: int = 1
     plain: bool = False              # lines without bullet marks, such as an address
     footnote: str | None = None
-    notes: tuple[str, ...] = ()      # speaker notes the source gives (a section's other paragraphs)
+    notes: tuple[str, ...] = ()      # speaker notes the source gives (a section's paragraphs)
     figure: Picture | None = None    # a picture of the section: shown on a slide of its own
 
     def texts(self) -> list[str]:
@@ -151,7 +159,8 @@ class Body:
         out = [t for t in (self.intro, self.caption) if t]
         for b in self.bullets:
             out += [b.text, *b.items]
-        return out + list(self.notes) + ([self.footnote] if self.footnote else [])
+        out += [n for n in self.notes if n not in out]  # the notes hold the intro's paragraph too
+        return out + ([self.footnote] if self.footnote else [])
 
     def as_bullets(self) -> tuple[Bullet, ...]:
         return self.bullets or tuple(Bullet(t) for t in (self.intro,) if t)
@@ -160,7 +169,7 @@ class Body:
 @dataclass(frozen=True)
 class Slide:
     number: int                      # 1-based, after expansion
-    entry: int                       # index in handout.slides
+    entry: int                       # index in handout.slides; -1 the title slide, len(slides) the closing
     title: str
     subtitle: str | None
     tone: str | None
@@ -177,6 +186,10 @@ class Slide:
     footnote_height: float           # pt kept for the footnote at the bottom of the body
     figure: Picture | None = None    # a picture filling the body (its slide has no bullets)
     figure_height: float = 0.0       # pt of the box the picture is fitted into
+    kind: Literal["title", "body"] = "body"   # "title": the title slide (title, subtitle, lines, caption, presenters)
+    lines: tuple[str, ...] = ()      # the title slide's event and "venue · date" lines
+    presenters: str | None = None    # the title slide's presenters, one line of text
+    outline: str = ""                # the slide's full name, for PDF bookmarks ('Prevention: gaps')
 
     @property
     def bullets(self) -> tuple[Bullet, ...]:
@@ -233,6 +246,7 @@ def _blocks_body(document: Document, title: str | None, blocks, show: str | None
     from .tree import (Address, Box, BulletList, Figure, KeyArea, OrderedList, Paragraph, Quote,
                        Table, iter_blocks)
     paragraphs, bullets, notes, columns = [], [], [], 1
+    every = [markdown(b.text) for b in blocks if isinstance(b, Paragraph) and b.role != "cite"]
     figure = None
     cite = intro = caption = None
     tone, plain = None, False
@@ -281,7 +295,9 @@ def _blocks_body(document: Document, title: str | None, blocks, show: str | None
         paragraphs = []
     elif not bullets and paragraphs and intro is None:
         intro = markdown(paragraphs.pop(0).text)
-    notes = [markdown(p.text) for p in paragraphs] + notes
+    # The speaker notes: every paragraph of the section, those on the slide too, so that the
+    # speaker has the section's whole text beside each of its slides.
+    notes = every + notes
     marks = [span.note for b in blocks for span in _spans_of(b) if span.note is not None]
     footnote = " ".join(markdown(p.text) for n in dict.fromkeys(marks)
                         for p in document.footnotes[n].blocks if isinstance(p, Paragraph)) or None
@@ -304,12 +320,28 @@ def _section_body(document: Document, id: str, show: str | None) -> Body | None:
     return _blocks_body(document, markdown(section.title), section.blocks, show)
 
 
+def _origin_section(document: Document, name: str):
+    return next((s for s in document.walk() if name in s.sources), None)
+
+
 def _origin(document: Document, name: str) -> str | None:
     """The title of the report section that shows the data source name: a slide's default."""
-    return next((markdown(s.title) for s in document.walk() if name in s.sources), None)
+    section = _origin_section(document, name)
+    return markdown(section.title) if section is not None else None
 
 
 def _data_body(document: Document, name: str) -> Body | None:
+    """What a data source gives a slide; the paragraphs of the section that shows it, as notes."""
+    body = _data_only(document, name)
+    section = _origin_section(document, name)
+    if body is None or body.notes or section is None:
+        return body
+    from .tree import Paragraph
+    notes = tuple(markdown(b.text) for b in section.blocks if isinstance(b, Paragraph) and b.role != "cite")
+    return replace(body, notes=notes) if notes else body
+
+
+def _data_only(document: Document, name: str) -> Body | None:
     c = document.content
     title = _origin(document, name)
     if name == "document.title":
@@ -327,7 +359,8 @@ def _data_body(document: Document, name: str) -> Body | None:
         rest = name.partition(".")[2]
         for area in c.areas:
             for which in ("gaps", "recommendations"):
-                if rest.casefold() in (f"{area.name}.{which}".casefold(), f"{area.id}.{which}"):
+                if rest.casefold() in (f"{area.name}.{which}".casefold(), f"{area.id}.{which}",
+                                       f"{area.key or area.name}.{which}".casefold()):
                     return Body(title=md_escape(area.name), subtitle=md_escape(getattr(c.labels, which)),
                                 tone=which, bullets=tuple(map(Bullet, getattr(area, which))))
         return None
@@ -387,8 +420,12 @@ def check(document: Document, raw: RawContent) -> list[Problem]:
                 known(path + (i, "source"), item.source)
             items(path + (i, "items"), getattr(item, "items", []))
 
-    for i, entry in enumerate(content.handout.slides):
-        path = base + (i,)
+    if isinstance(content.handout.presenters, str):
+        known(("handout", "presenters"), content.handout.presenters)
+    entries = [(base + (i,), entry) for i, entry in enumerate(content.handout.slides)]
+    if content.handout.closing is not None:
+        entries.append((("handout", "closing"), content.handout.closing))
+    for path, entry in entries:
         body = known(path + ("source",), entry.source) if entry.source else None
         if not entry.title and not (body and body.title) and (body or not entry.source):
             problems.append(Problem(raw.locate(path), format_path(path),
@@ -430,11 +467,13 @@ class Geometry:
     continued_pt: float = 18
     subtitle_pt: float = 16
     # Body text sizes, largest first: a slide takes the largest that needs no more slides
-    # than the smallest would. Sub-items and captions are a step smaller.
-    sizes: tuple[float, ...] = (24, 22, 20)
+    # than the smallest would. One size, so that the deck reads alike throughout and a long
+    # list continues on the next slide rather than shrinking (at least 24 pt: it is read from
+    # across a room, and printed three to an A4 page). Sub-items and captions a step smaller.
+    sizes: tuple[float, ...] = (24,)
     step: float = 2
     statement_pt: float = 28
-    footnote_pt: float = 13
+    footnote_pt: float = 16
     footer_pt: float = 11
     line_height: float = 1.15          # of body text; exact in every renderer
     title_line_height: float = 1.12
@@ -447,6 +486,12 @@ class Geometry:
     footnote_gap: float = 10          # space above the footnote
     title_lines: int = 2              # most lines a title may take
     footnote_lines: int = 3
+    # The title slide: a band of the primary colour holding the title, the rest below it.
+    cover_height: float = 210
+    cover_title_pt: float = 40
+    cover_title_lines: int = 2
+    cover_padding: float = 28         # under the title, inside the band
+    cover_top: float = 244            # the first line under the band
 
     @property
     def body_width(self) -> float:
@@ -485,11 +530,17 @@ def font_file(family: str, bold: bool = False) -> str | None:
 
 
 @lru_cache(maxsize=8)
-def _advances(path: str | None) -> tuple[dict[int, float], float]:
-    """Each character's advance in em, and the average for characters the font lacks."""
+def _advances(path: str | None, bold: bool = False) -> tuple[dict[int, float], float]:
+    """Each character's advance in em, and the average for characters the font lacks: the
+    wider of the font's and Arial's, the font the PowerPoint deck names (see office_font), so
+    that what fits in one fits in the other."""
+    from . import arial_advances
+    office = {cp: units / 2048 for cp, units in
+              (arial_advances.BOLD if bold else arial_advances.REGULAR).items()}
     if path is None:
-        return {}, 0.62
-    return _cached_advances(path), 0.62
+        return office, 0.62
+    table = _cached_advances(path)
+    return {cp: max(width, office.get(cp, 0.0)) for cp, width in table.items()}, 0.62
 
 
 def _read_advances(path: str) -> dict[int, float]:
@@ -535,7 +586,7 @@ class Measure:
 
     def __init__(self, family: str):
         self.family = family
-        self.fonts = {bold: _advances(font_file(family, bold)) for bold in (False, True)}
+        self.fonts = {bold: _advances(font_file(family, bold), bold) for bold in (False, True)}
         if font_file(family) is None:
             log.warning("font '%s' not found; estimating text widths", family)
 
@@ -724,12 +775,81 @@ def slides_of(job: Job) -> list[Slide]:
 
 
 def expand(document: Document, measure: Measure, g: Geometry = SLIDE) -> list[Slide]:
-    """The deck's slides, in order, long lists continued on further slides."""
+    """The deck's slides, in order: the title slide, the entries' (long lists continued on
+    further slides), the closing slide if any."""
     layout = _Layout(measure, g)
-    slides: list[Slide] = []
     content = document.content
-    for index, entry in enumerate(content.handout.slides):
-        path = ("handout", "slides", index)
+    slides: list[Slide] = [_title_slide(document, layout)]
+    entries = [(("handout", "slides", i), entry) for i, entry in enumerate(content.handout.slides)]
+    if content.handout.closing is not None:
+        entries.append((("handout", "closing"), content.handout.closing))
+    for index, (path, entry) in enumerate(entries):
+        slides += _entry_slides(document, layout, entry, index, path, len(slides) + 1)
+    return slides
+
+
+def _outline(content, body: Body, continued: bool) -> str:
+    """A slide's full name: 'Prevention: gaps', 'ICAT member organizations (continued)'."""
+    name = plain(body.title)
+    if body.subtitle:
+        sub = plain(body.subtitle)
+        if body.tone and sub[:1].isupper() and sub[1:2].islower():  # a label word: 'Gaps'
+            sub = sub[0].lower() + sub[1:]
+        name += f": {sub}"
+    return f"{name} {plain(content.handout.labels.continued)}" if continued else name
+
+
+def _presenters(document: Document) -> tuple[str | None, str | None]:
+    """The title slide's presenters as one line, and the caption above them."""
+    c, d = document.content, document.content.handout
+    caption = d.labels.presenters
+    if d.presenters is None:
+        return None, None
+    if isinstance(d.presenters, list):
+        return " · ".join(d.presenters), caption
+    name = d.presenters
+    if name == "members" or name == "organizations" or name.startswith("organizations."):
+        role = name.partition(".")[2] or ("member" if name == "members" else "")
+        orgs = c.with_role(role) if role else c.organizations
+        return " · ".join(md_escape(o.acronym) for o in orgs), caption or c.roles.get(role)
+    return " · ".join(b.text for b in resolve(document, name).as_bullets()), caption
+
+
+def _title_slide(document: Document, layout: _Layout) -> Slide:
+    """The first slide: the deck's title in a band, then its subtitle, the event, venue and
+    date, and who presents."""
+    from .templating import long_date
+    g, content = layout.g, document.content
+    d = content.handout
+    subtitle = d.subtitle or (md_escape(content.subtitle) if content.subtitle else None)
+    lines = (d.event, " · ".join(t for t in (d.venue, long_date(d.date)) if t))
+    presenters, caption = _presenters(document)
+    if layout.m.lines(d.title, g.body_width, g.cover_title_pt, True) > g.cover_title_lines:
+        raise _fail(content, ("handout", "title"), "the title takes more than "
+                    f"{g.cover_title_lines} lines on the title slide; shorten it")
+    size = g.sizes[0]
+    height = sum(layout.block(line, g.body_width, size) for line in lines)
+    if subtitle:
+        height += layout.block(subtitle, g.body_width, g.smaller(size), True) + g.head_gap
+    if presenters:
+        height += g.head_gap + layout.block(presenters, g.body_width, size)
+        if caption:
+            height += layout.block(caption, g.body_width, g.smaller(size), True)
+    if height > g.body_bottom - g.cover_top + 1e-6:
+        raise _fail(content, ("handout", "presenters") if presenters else ("handout", "subtitle"),
+                    "the title slide's text does not fit; shorten the subtitle or the presenters")
+    return Slide(number=1, entry=-1, title=d.title, subtitle=subtitle, tone=None, continued=False, intro=None,
+                 statement=False, caption=caption if presenters else None, columns=((),), plain=False,
+                 footnote=None, notes=(), size=size, head_height=0.0, footnote_height=0.0, kind="title",
+                 lines=lines, presenters=presenters, outline=plain(d.title))
+
+
+def _entry_slides(document: Document, layout: _Layout, entry: Entry, index: int, path: tuple,
+                  number: int) -> list[Slide]:
+    """The slides of one entry of the deck, numbered from number."""
+    g, measure, content = layout.g, layout.m, document.content
+    slides: list[Slide] = []
+    if True:
         body = _entry_body(document, entry, path)
         _check_title(content, layout, body, path)
         foot_h = 0.0
@@ -756,16 +876,18 @@ def expand(document: Document, measure: Measure, g: Geometry = SLIDE) -> list[Sl
             # Every part keeps the entry's column widths, even where its last column is empty.
             cols = tuple(tuple(body.bullets[i] for i in column) for column in part)
             cols += ((),) * (columns - len(cols))
+            # Every slide of the entry has its notes: the speaker sees them beside each.
             slides.append(Slide(
-                number=len(slides) + 1, entry=index, title=body.title, subtitle=body.subtitle,
+                number=number + len(slides), entry=index, title=body.title, subtitle=body.subtitle,
                 tone=body.tone, continued=p > 0, intro=body.intro if p == 0 else None,
                 statement=statement, caption=body.caption, columns=cols,
                 plain=body.plain, footnote=body.footnote if p == 0 else None,
-                notes=notes if p == 0 else (), size=plan.size,
+                notes=notes, size=plan.size,
                 head_height=(plan.intro_h if p == 0 else 0.0) + plan.caption_h,
-                footnote_height=foot_h if p == 0 else 0.0))
+                footnote_height=foot_h if p == 0 else 0.0, outline=_outline(content, body, p > 0)))
         if body.figure is not None:
-            slides.append(_figure_slide(layout, body, index, len(slides) + 1, path, content))
+            slides.append(replace(_figure_slide(layout, body, index, number + len(slides), path, content),
+                                  notes=notes, outline=_outline(content, body, False)))
     return slides
 
 

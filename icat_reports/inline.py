@@ -1,12 +1,15 @@
 """Content text (a small Markdown subset) to format-neutral spans.
 
 Only *emphasis*, **strong** and [links](https://…) are recognised, by markdown-it-py; raw HTML
-stays literal text. Every renderer turns the same spans into its own markup, so the formats
+stays literal text. The typographer sets the text as print does: straight quotes and
+apostrophes become the language's curly ones (’ “ ” in English), -- an en dash, ... an ellipsis;
+and a non-breaking space goes where the language wants one (typeset()). Every renderer turns the same spans into its own markup, so the formats
 cannot disagree about what a sentence says.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
@@ -37,21 +40,79 @@ def safe_url(url: str) -> bool:
     return urlsplit(url.strip()).scheme.lower() in ALLOWED_SCHEMES
 
 
+# The quotes of each language (markdown-it's `quotes` option: double open, close, single open,
+# close); a language not listed takes English's.
+QUOTES = {"en": "“”‘’", "fr": ["«\u202f", "\u202f»", "“", "”"], "es": "«»“”", "de": "„“‚‘",
+          "ru": "«»„“", "pt": "«»“”", "it": "«»“”", "ar": "«»‹›", "zh": "“”‘’"}
+TYPOGRAPHY = ["replacements", "smartquotes"]
+
+
+def _language(language: str | None) -> str:
+    return (language or "en").split("-")[0].lower()
+
+
+def typography(md: "MarkdownIt", language: str | None) -> "MarkdownIt":
+    """md with markdown-it's typographer on, quoting as language does."""
+    md.options["typographer"] = True
+    md.options["quotes"] = QUOTES.get(_language(language), QUOTES["en"])
+    return md.enable(TYPOGRAPHY)
+
+
 @cache
-def _parser() -> MarkdownIt:
+def _parser(language: str = "en") -> MarkdownIt:
     # Imported on first use: loading and validating the content needs no Markdown, and the
     # build forks its first process before anything is rendered (rendering.py).
     from markdown_it import MarkdownIt
     md = MarkdownIt("zero").enable(["emphasis", "link", "escape", "entity", "newline"])
     md.validateLink = safe_url
-    return md
+    return typography(md, language)
+
+
+@cache
+def _plain_parser(language: str = "en") -> MarkdownIt:
+    from markdown_it import MarkdownIt
+    return typography(MarkdownIt("zero"), language)
+
+
+# Where French wants a (narrow) non-breaking space: before ; : ! ? and inside « ».
+_FRENCH_SPACE = re.compile(r"[ \u00a0](?=[;:!?»])|(?<=«)[ \u00a0]")
+# In every language: a number stays with the sign or abbreviation before or after it
+# ("No. 5", "p. 3", "10 %").
+_NUMBER_SPACE = re.compile(r"\b(No|no|p|pp|para|art|Art)\. (?=\d)|(?<=\d) (?=%)")
+
+
+def nbsp(text: str, language: str | None = "en") -> str:
+    """text with non-breaking spaces where language wants them."""
+    if _language(language) == "fr":
+        text = _FRENCH_SPACE.sub("\u202f", text)
+    return _NUMBER_SPACE.sub(lambda m: f"{m.group(1)}.\u00a0" if m.group(1) else "\u00a0", text)
 
 
 @lru_cache(maxsize=4096)
-def spans(text: str) -> tuple[Span, ...]:
+def typeset(text: str, language: str | None = "en") -> str:
+    """Plain text (a name from a data file: no Markdown) set as spans() sets text."""
+    if not text:
+        return text
+    tokens = _plain_parser(_language(language)).parseInline(text)
+    children = tokens[0].children if tokens else []
+    return nbsp("".join(t.content if t.type == "text" else " " for t in children) or text, language)
+
+
+@lru_cache(maxsize=4096)
+def spans(text: str, language: str | None = "en") -> tuple[Span, ...]:
     """Parse one content string into spans; adjacent plain text is merged."""
-    tokens = _parser().parseInline(text)
-    return token_spans(tokens[0].children if tokens else [])
+    tokens = _parser(_language(language)).parseInline(text)
+    return tuple(typeset_spans(token_spans(tokens[0].children if tokens else []), language))
+
+
+def typeset_spans(result, language: str | None = "en"):
+    """Spans with the language's non-breaking spaces (the quotes are the parser's)."""
+    for span in result:
+        if span.note is None and " " in span.text:
+            fixed = nbsp(span.text, language)
+            if fixed != span.text:
+                span = Span(fixed, span.bold, span.italic, span.href)
+        yield span
 
 
 def token_spans(children, visit=None) -> tuple[Span, ...]:

@@ -22,7 +22,7 @@ class Job:
     document: Document           # the tree every renderer walks (tree.py)
     theme: Theme
     templates: Path
-    built: dt.datetime           # the build date shown in the colophon (SOURCE_DATE_EPOCH if set)
+    built: dt.datetime           # the build date shown on the imprint page (SOURCE_DATE_EPOCH if set)
     version: str                 # content version: a hash of the content's files
     images: dict[str, bytes] = field(default_factory=dict)  # content images by file name
     workers: int = 1             # processes a renderer may use (the report PDF lays out in parts)

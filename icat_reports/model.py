@@ -31,10 +31,18 @@ TextList = Annotated[list[Text], Field(min_length=1)]
 LABELS_FILE = Path(__file__).parent / "data" / "labels.yaml"
 
 
+LABELS_FOLDER = Path(__file__).parent / "data" / "labels"
+
+
 @cache
-def default_labels() -> dict[str, str]:
-    """The layouts' fixed words as the package ships them; document.yaml may override each."""
-    return yaml.safe_load(LABELS_FILE.read_text("utf-8"))
+def default_labels(language: str = "en") -> dict[str, str]:
+    """The layouts' fixed words as the package ships them, in language (English for a
+    language it does not ship); document.yaml may override each."""
+    words = yaml.safe_load(LABELS_FILE.read_text("utf-8"))
+    own = LABELS_FOLDER / f"{language.split('-')[0]}.yaml"
+    if own.is_file():
+        words.update(yaml.safe_load(own.read_text("utf-8")) or {})
+    return words
 
 
 class Labels(Schema):
@@ -52,15 +60,26 @@ class Labels(Schema):
     email: Text = Field(description="Before the e-mail address")
     notes: Text = Field(description="Heading of the notes (footnotes) on the web page")
     back_to_text: Text = Field(description="Link from a note back to its place in the text")
-    colophon: Text = Field(description="Heading of the last page, about this edition")
-    built: Text = Field(description="Colophon: the build date")
-    version: Text = Field(description="Colophon: the content version")
-    generator: Text = Field(description="Colophon: how the file was made")
+    colophon: Text = Field(description="Unused since the imprint replaced the last page (kept for old documents)")
+    imprint: Text = Field(description="Imprint: the name a screen reader gives the page after the cover")
+    built: Text = Field(description="Imprint: before the build date")
+    version: Text = Field(description="Imprint: before the content version")
+    generator: Text = Field(description="Imprint: how the file was made")
     skip: Text = Field(description="The web page's skip link")
     symbol: Text = Field(description="Imprint: before the document symbol")
     isbn: Text = Field(description="Imprint: before the ISBN")
     sales_number: Text = Field(description="Imprint: before the sales number")
     job_number: Text = Field(description="Imprint: before the job number")
+    draft: Text = Field(description="The mark of a draft on every page and slide")
+    changes: Text = Field(description="Change pages: their heading")
+    no_changes: Text = Field(description="Change pages: a section without changes")
+    section_added: Text = Field(description="Change pages: a section that is new")
+    section_removed: Text = Field(description="Change pages: a section that is gone")
+    item_added: Text = Field(description="Change pages: a text added")
+    item_removed: Text = Field(description="Change pages: a text removed")
+    item_reworded: Text = Field(description="Change pages: a text reworded")
+    item_moved_in: Text = Field(description="Change pages: a text moved here")
+    item_moved_out: Text = Field(description="Change pages: a text moved away")
 
     @model_validator(mode="before")
     @classmethod
@@ -89,12 +108,14 @@ class Organization(Schema):
 
 class Area(Schema):
     name: Text
+    key: Text | None = Field(None, description="What slides' sources call it (areas.KEY.gaps); "
+                                               "its name by default, the source's in a translation")
     gaps: TextList
     recommendations: TextList
 
     @property
     def id(self) -> str:
-        return slug(self.name)
+        return slug(self.key or self.name)
 
 
 class Contact(Schema):
@@ -157,6 +178,14 @@ class Imprint(Schema):
     sales_number: Text | None = Field(None, description="United Nations sales number")
     job_number: Text | None = Field(None, description="Job number")
     edition: Text | None = Field(None, description="The edition, e.g. First edition")
+
+
+class Meeting(Schema):
+    """The meeting a set of outputs is made for."""
+
+    name: Text = Field(description="e.g. 7th ICAT meeting")
+    date: dt.date = Field(description="YYYY-MM-DD")
+    venue: Text | None = Field(None, description="Where it is held")
 
 
 class Link(Schema):
@@ -289,6 +318,7 @@ class Content(Schema):
     contact: Contact | None = Field(None, **_in("contact.yaml", "Contact details"))
     links: list[Link] = Field(default_factory=list, **_in("contact.yaml", "Further material"))
     handout: Deck = Field(**_in("handout.yaml", "The slide handout"))
+    meeting: Meeting | None = Field(None, **_in("meeting.yaml", "The meeting the outputs are for (optional)"))
 
     @property
     def running_title(self) -> str:

@@ -147,5 +147,6 @@ def environment(templates: Path) -> jinja2.Environment:
     env.filters["css_string"] = css_string
     env.filters["long_date"] = long_date
     env.filters["plain"] = plain
+    env.filters["plain_spans"] = lambda text: "".join(s.text for s in text if s.note is None)
     env.filters["mark_url"] = mark_url
     return env

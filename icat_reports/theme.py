@@ -8,6 +8,9 @@ from pathlib import Path
 import yaml
 
 
+PAGE_SIZES_MM = {"A4": (210, 297), "A5": (148, 210), "LETTER": (215.9, 279.4), "LEGAL": (215.9, 355.6)}
+
+
 @dataclass(frozen=True)
 class Theme:
     colors: dict[str, str]
@@ -27,6 +30,16 @@ class Theme:
     def hex(self, name: str) -> str:
         """The colour without '#', as Word and PowerPoint want it."""
         return self.colors[name].lstrip("#").upper()
+
+    @property
+    def page_mm(self) -> tuple[float, float]:
+        """The page's width and height in millimetres (page.size: A4, A5, Letter or Legal)."""
+        return PAGE_SIZES_MM[str(self.page.get("size", "A4")).split()[0].upper()]
+
+    @property
+    def text_height_mm(self) -> float:
+        """The height of the text area of a page, between its top and bottom margins."""
+        return self.page_mm[1] - self.page["margin_top_mm"] - self.page["margin_bottom_mm"]
 
     @property
     def font_stack(self) -> str:

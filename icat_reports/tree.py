@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Iterator
 
-from .inline import Span, literal, safe_url, spans, token_spans
+from .inline import Span, literal, safe_url, spans, token_spans, typeset, typeset_spans, typography
 from .model import Content, Organization, Section as SectionEntry, image_path_problem, slug
 from .problems import ContentError, Location, Problem, format_path
 
@@ -34,7 +34,7 @@ Inlines = tuple[Span, ...]
 MAX_LEVEL = 3
 # Ids the layouts use themselves: a section never takes one.
 RESERVED_IDS = frozenset({"main", "toc", "toc-title", "notes", "notes-h", "cover", "colophon",
-                          "colophon-h", "contents"})
+                          "colophon-h", "contents", "imprint", "back-cover"})
 
 
 # -- nodes -------------------------------------------------------------------------------
@@ -152,6 +152,8 @@ class Document:
     sections: tuple[Section, ...]
     footnotes: dict[int, Footnote]
     images: tuple[Figure, ...]          # every figure, for assets.py to read and check
+    translation: object = None          # i18n.Applied of a translated edition: what fell back
+    contact: Address | None = None      # the back cover's address (contact.yaml), when given
 
     def walk(self) -> Iterator[Section]:
         for section in self.sections:
@@ -184,12 +186,19 @@ def build(content: Content, raw: RawContent, problems: list[Problem] | None = No
     list of problems, adds the outline's to it and returns the tree all the same."""
     builder = _Builder(content, raw)
     sections = builder.sections(content.report.sections, ("report", "sections"), 1)
+    # The back cover shows the publisher's address when the outline shows it (`source: contact`).
+    contact = builder.address() if content.contact is not None and "contact" in builder.used_files else None
     builder.finish()
     if builder.problems and problems is None:
         raise ContentError(builder.problems)
     if problems is not None:
         problems += builder.problems
-    return Document(content, tuple(sections), builder.footnotes, tuple(builder.figures))
+    return Document(content, tuple(sections), builder.footnotes, tuple(builder.figures), contact=contact)
+
+
+def _role_width(roles) -> int:
+    """The member table's role columns, in hundredths of its width: 18 each, fewer for many."""
+    return min(18, 60 // max(1, len(roles)))
 
 
 def _written_ids(entries) -> Iterator[str]:
@@ -281,7 +290,7 @@ class _Builder:
         for i, area in enumerate(self.c.areas):
             where = self.where(("areas", i))
             id = self.section_id(None, area.name, ("areas", i))
-            out.append(Section(id, literal(area.name), level, blocks=(self.key_area(area, i),), where=where))
+            out.append(Section(id, self.literal(area.name), level, blocks=(self.key_area(area, i),), where=where))
         return out
 
     # -- bodies --
@@ -355,7 +364,7 @@ class _Builder:
                         hint = f"; did you mean '{close[0]}'?" if close else ""
                         self.problem(path + ("only", j), f"'{acronym}' is not among the organizations "
                                                          f"of `{name}`{hint}")
-            items = tuple(Item(literal(org_line(o)), where=where) for o in orgs)
+            items = tuple(Item(self.literal(org_line(o)), where=where) for o in orgs)
             return [BulletList(items, columns=block.columns or 1, names=True, where=where)]
         if name == "areas" or name.startswith("areas."):
             if not c.areas:
@@ -363,7 +372,7 @@ class _Builder:
                 return []
             self.used_files.add("areas")
             if name == "areas":
-                return [BulletList(tuple(Item(literal(a.name), where=where) for a in c.areas), where=where)]
+                return [BulletList(tuple(Item(self.literal(a.name), where=where) for a in c.areas), where=where)]
             _, _, rest = name.partition(".")
             for which in ("gaps", "recommendations"):
                 if rest.endswith("." + which):
@@ -402,7 +411,7 @@ class _Builder:
 
     def area(self, name: str):
         for i, area in enumerate(self.c.areas):
-            if name in (area.name, area.id) or name.casefold() == area.name.casefold():
+            if name in (area.name, area.id, area.key) or name.casefold() == area.name.casefold():
                 return i, area
         return None
 
@@ -410,7 +419,7 @@ class _Builder:
         lists = {which: tuple(self.inline(t, ("areas", index, which, k))
                               for k, t in enumerate(getattr(area, which)))
                  for which in ("gaps", "recommendations")}
-        return KeyArea(area.name, lists["gaps"], lists["recommendations"], where=self.where(("areas", index)))
+        return KeyArea(typeset(area.name, self.c.language), lists["gaps"], lists["recommendations"], where=self.where(("areas", index)))
 
     def members(self, block, path: tuple) -> Table:
         c, labels = self.c, self.c.labels
@@ -421,26 +430,27 @@ class _Builder:
             if role not in c.roles:
                 self.problem(path + ("roles", j), f"unknown role '{role}' (not in `roles` of organizations.yaml)")
         roles = [r for r in roles if r in c.roles]
-        header = (literal(labels.acronym), literal(labels.organization),
-                  *(literal(c.roles[r]) for r in roles))
-        rows = tuple((literal(o.acronym), literal(o.name),
-                      *((literal(labels.yes) if r in o.roles else ()) for r in roles)) for o in members)
+        header = (self.literal(labels.acronym), self.literal(labels.organization),
+                  *(self.literal(c.roles[r]) for r in roles))
+        rows = tuple((self.literal(o.acronym), self.literal(o.name),
+                      *((self.literal(labels.yes) if r in o.roles else ()) for r in roles)) for o in members)
         caption = self.inline(block.caption, path + ("caption",)) if block.caption else ()
         return Table(header, rows, caption=caption, row_headers=True,
                      align=(None, None, *("center" for _ in roles)),
-                     widths=(19, 81 - 15 * len(roles), *(15 for _ in roles)),
+                     # A role column as wide as its header's longest word needs ("Contributed").
+                     widths=(14, 86 - _role_width(roles) * len(roles), *(_role_width(roles) for _ in roles)),
                      where=self.where(path))
 
     def address(self) -> Address:
         k, c, labels = self.c.contact, self.c, self.c.labels
-        lines = [literal(k.unit)]
+        lines = [self.literal(k.unit)]
         if k.organization:
-            lines.append(literal(org_line(c.organization(k.organization))))
-        lines += [literal(line) for line in k.address]
+            lines.append(self.literal(org_line(c.organization(k.organization))))
+        lines += [self.literal(line) for line in k.address]
         if k.telephone:
-            lines.append(literal(f"{labels.telephone} {k.telephone}"))
+            lines.append(self.literal(f"{labels.telephone} {k.telephone}"))
         if k.fax:
-            lines.append(literal(f"{labels.fax} {k.fax}"))
+            lines.append(self.literal(f"{labels.fax} {k.fax}"))
         if k.email:
             lines.append((Span(f"{labels.email} "), Span(k.email, href=f"mailto:{k.email}")))
         intro = self.inline(k.intro.rstrip(":") + ":", ("contact", "intro"))
@@ -448,8 +458,12 @@ class _Builder:
 
     # -- text --
     def inline(self, text: str, path: tuple) -> Inlines:
-        """A data file's one-line text (the inline Markdown subset)."""
-        return spans(text)
+        """A data file's one-line text (the inline Markdown subset), typeset."""
+        return spans(text, self.c.language)
+
+    def literal(self, text: str | None) -> Inlines:
+        """A name from a data file, shown as written but typeset (curly apostrophes)."""
+        return literal(typeset(text, self.c.language) if text else text)
 
     def markdown(self, text: str, path: tuple) -> list[Block]:
         return _Markdown(self, text, path).blocks()
@@ -479,14 +493,15 @@ def _deck_sources(deck) -> Iterator[str]:
 
 
 @cache
-def _parser() -> "MarkdownIt":
+def _parser(language: str = "en") -> "MarkdownIt":
     from markdown_it import MarkdownIt
     from mdit_py_plugins.footnote import footnote_plugin
     # inline=False: `^[text]` (an inline note, with no label) stays text; notes are [^label].
     md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
     md.use(footnote_plugin, inline=False)
     md.validateLink = lambda url: safe_url(url) or not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url)
-    return md
+    # Curly quotes and apostrophes, dashes and ellipses, as the language sets them (inline.py).
+    return typography(md, language)
 
 
 _UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
@@ -499,7 +514,7 @@ class _Markdown:
         self.b, self.text, self.path = builder, text, path
         self.start = builder.raw.text_line(path)
         self.env: dict = {}
-        self.tokens = _parser().parse(text, self.env)
+        self.tokens = _parser(builder.c.language.split("-")[0].lower()).parse(text, self.env)
         self.lines = text.splitlines()
         self.notes: dict[str, int] = {}  # label -> document-wide number
         self.used: set[str] = set()
@@ -613,7 +628,7 @@ class _Markdown:
         if not alt:
             self.problem(opening, f"image '{src}' has no alternative text; write it between the "
                                   "brackets: ![what the picture shows](file.png)")
-        caption = spans(token.attrs["title"]) if token.attrs.get("title") else ()
+        caption = self.b.inline(token.attrs["title"], self.path) if token.attrs.get("title") else ()
         figure = Figure(src, alt, caption, where=self.at(opening))
         if not problem:
             self.b.figures.append(figure)
@@ -700,7 +715,7 @@ class _Markdown:
                                               f"defined; add a line `[^{match.group(1)}]: its text`",
                                    self.line_of(match.group(0), opening))
             return None
-        return token_spans(inline.children or [], visit)
+        return tuple(typeset_spans(token_spans(inline.children or [], visit), self.b.c.language))
 
 
 def _skip(tokens, i: int) -> int:

@@ -22,6 +22,7 @@ BRIEF = ROOT / "tests" / "fixtures" / "brief"
 
 
 def test_bench_markdown_holds_the_report(tmp_path):
+    from icat_reports.inline import typeset
     document = load_document(ROOT / "content")
     content = document.content
     markdown = bench.markdown(document)
@@ -31,7 +32,7 @@ def test_bench_markdown_holds_the_report(tmp_path):
     for area in content.areas:  # the key areas of `- source: areas`, with their lists
         assert area.name in markdown and area.gaps[0] in markdown and area.recommendations[-1] in markdown
     for org in content.with_role("member"):  # the member table of `- source: members`
-        assert f"| {org.acronym} | {org.name} |" in markdown
+        assert f"| {org.acronym} | {typeset(org.name)} |" in markdown  # "Children’s", typeset
     assert content.contact.unit in markdown
     for number in document.footnotes:
         assert f"[^{number}]: " in markdown

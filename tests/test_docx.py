@@ -4,17 +4,21 @@ and the footnotes and numbering helpers on fresh documents."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
 import docx
 import pytest
+from docx.enum.text import WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 
 from icat_reports import cli
-from icat_reports.render import docx_footnotes, ooxml
+from icat_reports.render import docx_footnotes, docx_pages, ooxml
 from icat_reports.tree import Box, Figure, OrderedList, Quote, Table, iter_blocks
 from icat_reports.theme import load_theme
 from seed_facts import missing
@@ -89,7 +93,7 @@ def test_every_fact_of_the_seeds_is_in_the_text(document):
 
 def test_parts_are_heading_1_in_report_order(document, tree, content):
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
-    assert headings == [s.plain_title for s in tree.sections] + [content.labels.colophon]
+    assert headings == [s.plain_title for s in tree.sections]  # no 'About this edition' page
 
 
 def test_sections_and_areas_are_heading_2(document, tree, content):
@@ -166,7 +170,7 @@ def test_toc_field_is_prefilled_with_the_headings(document, content):
     assert any(i.startswith("TOC ") and '\\o "1-2"' in i for i in instructions(body))
     entries = [p for p in document.paragraphs if p.style.name in ("toc 1", "toc 2")]
     headings = [p for p in document.paragraphs if p.style.name in ("Heading 1", "Heading 2")]
-    assert [e.text for e in entries] == [h.text for h in headings]
+    assert [e.text.split("\t")[0] for e in entries] == [h.text for h in headings]
     assert content.labels.contents not in [e.text for e in entries]
     # Each entry links to a bookmark on its heading.
     for entry, heading in zip(entries, headings):
@@ -183,26 +187,46 @@ def test_contents_heading_is_outside_the_outline(document, content):
     assert heading.style.name == "TOC Heading"
 
 
-def test_word_refreshes_fields_on_opening(document):
-    flag = document.settings.element.find(qn("w:updateFields"))
-    assert flag is not None and flag.get(qn("w:val")) == "true"
+def test_word_opens_without_an_update_fields_prompt(document):
+    assert document.settings.element.find(qn("w:updateFields")) is None
+
+
+def test_toc_entries_have_a_leader_and_a_pageref(document, theme):
+    entries = [p for p in document.paragraphs if p.style.name in ("toc 1", "toc 2")]
+    assert entries
+    for entry in entries:
+        link = entry._p.find(qn("w:hyperlink"))
+        anchor = link.get(qn("w:anchor"))
+        assert instructions(link) == [f"PAGEREF {anchor} \\h"]
+        assert link.find(f"{qn('w:r')}/{qn('w:tab')}") is not None
+        assert re.fullmatch(r"[^\t]+\t\d+", entry.text), entry.text
+    for level in (1, 2):
+        stops = list(document.styles[f"toc {level}"].paragraph_format.tab_stops)
+        assert [(s.alignment, s.leader) for s in stops] == [(WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)]
+
+
+def body_section(document):
+    """The cover, the imprint, the body, the back cover: the body is the third section."""
+    return document.sections[2]
 
 
 def test_footer_has_page_of_pages(document, content):
-    section = document.sections[0]
+    section = body_section(document)
     footer = section.footer
     assert instructions(footer._element) == ["PAGE", "NUMPAGES"]
     before, between, after = content.labels.page_parts()
     assert footer.paragraphs[0].text == f"{before}1{between}1{after}"  # the fields' cached "1"
 
 
-def test_header_shows_the_short_title_but_not_on_the_cover(document, content):
-    section = document.sections[0]
-    assert section.header.paragraphs[0].text == content.running_title
-    assert section.different_first_page_header_footer
-    assert not section.first_page_header.is_linked_to_previous
-    assert all(not p.text for p in section.first_page_header.paragraphs)
-    assert all(not p.text for p in section.first_page_footer.paragraphs)
+def test_header_shows_the_short_title_but_not_on_the_covers_and_imprint(document, content):
+    cover, imprint, body, back = document.sections
+    assert body.header.paragraphs[0].text == content.running_title
+    assert not body.header.is_linked_to_previous
+    for section in (cover, imprint, back):
+        for part in (section.header, section.footer):
+            assert not part.is_linked_to_previous
+            assert all(not p.text for p in part.paragraphs)
+            assert all(p.style.name != "Header" for p in part.paragraphs)  # nor its rule
 
 
 # -- file properties and page -----------------------------------------------------------------
@@ -238,7 +262,7 @@ def test_document_language(document, content):
 
 
 def test_page_is_a4_with_the_theme_margins(document, theme):
-    section = document.sections[0]
+    section = body_section(document)
     assert abs(section.page_width.mm - 210) < 0.5
     assert abs(section.page_height.mm - 297) < 0.5
     for side in ("top", "bottom", "left", "right"):
@@ -303,10 +327,55 @@ def test_email_and_links_are_clickable(document, content):
     assert all(h.runs[0].style.name == "Hyperlink" for h in links)
 
 
-def test_colophon(document, content):
+def section_texts(document) -> list[list[str]]:
+    """The text of each section's paragraphs (a section ends at the paragraph with its sectPr)."""
+    sections, current = [], []
+    for paragraph in document.paragraphs:
+        current.append(paragraph.text)
+        if paragraph._p.pPr is not None and paragraph._p.pPr.find(qn("w:sectPr")) is not None:
+            sections.append(current)
+            current = []
+    return sections + [current]
+
+
+def test_cover(document, content):
+    cover = section_texts(document)[0]
+    assert content.publisher in cover and content.publisher_name in cover
+    assert content.title in cover and content.subtitle in cover
+    assert "13 December 2010" in cover
+    title = next(p for p in document.paragraphs if p.style.name == "Title")
+    assert title.text == content.title
+    # The design behind the cover: a decorative page-size picture, from the page's corner.
+    anchors = list(document.element.body.iter(
+        "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}anchor"))
+    assert len(anchors) == 2  # the cover's and the back cover's
+    section = document.sections[0]
+    for anchor in anchors:
+        assert anchor.get("behindDoc") == "1"
+        extent = anchor.find("{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}extent")
+        assert int(extent.get("cx")) == section.page_width and int(extent.get("cy")) == section.page_height
+
+
+def test_imprint_replaces_the_colophon(document, content):
+    imprint = section_texts(document)[1]
+    assert content.imprint.disclaimer in imprint and content.imprint.note in imprint
+    assert f"{content.labels.built}\t13 December 2010" in imprint
+    assert any(t.startswith(f"{content.labels.version}\tsha256:") for t in imprint)
+    assert content.labels.generator in imprint
     text = "\n".join(p.text for p in document.paragraphs)
-    assert content.labels.generator in text
-    assert f"{content.labels.built}\t13 December 2010" in text
+    assert content.labels.colophon not in text
+
+
+def test_back_cover_has_the_publisher_and_the_contact(document, content):
+    back = section_texts(document)[-1]
+    assert content.publisher in back and content.publisher_name in back
+    joined = "\n".join(back)
+    assert content.contact.unit in joined and content.contact.email in joined
+
+
+def test_headings_keep_with_the_next_paragraph(document):
+    for level in (1, 2, 3):
+        assert document.styles[f"Heading {level}"].paragraph_format.keep_with_next
 
 
 # -- the raw XML helpers on a fresh document ------------------------------------------------
@@ -325,8 +394,8 @@ def test_ooxml_field_and_hyperlink():
 
 def test_ooxml_settings_keep_schema_order():
     document = docx.Document()
-    ooxml.update_fields_on_open(document)
-    ooxml.update_fields_on_open(document)  # idempotent
+    for _ in range(2):  # idempotent
+        ooxml.set_setting(document, ooxml._element("w:updateFields", val="true"))
     settings = document.settings.element
     tags = [child.tag for child in settings]
     assert tags.count(qn("w:updateFields")) == 1
@@ -461,7 +530,7 @@ def test_brief_renders_every_block(brief):
     styles = [(p.style.name, p.text) for p in body_paragraphs(document)]
     names = {name for name, _ in styles}
     headings = [text for name, text in styles if name.startswith("Heading ")]
-    assert headings[:-1] == [s.plain_title for s in tree.walk()]
+    assert headings == [s.plain_title for s in tree.walk()]
     assert "Heading 3" in names
     for box in blocks_of(tree, Box):
         assert ("Box Title", "".join(s.text for s in box.title)) in styles
@@ -487,3 +556,126 @@ def test_brief_renders_every_block(brief):
     assert all(numbering_of(document, p)[2] == "decimal" for p in numbered)
     notes = part_xml(path, "word/footnotes.xml")
     assert len(notes.findall("w:footnote", W)) == 2 + len(tree.footnotes)
+
+
+# -- the contents' page numbers: LibreOffice's layout of the Word file itself ----------------
+
+needs_libreoffice = pytest.mark.skipif(shutil.which("soffice") is None,
+                                       reason="LibreOffice (soffice) is not installed")
+
+
+def lay_out(path: Path, out: Path) -> Path:
+    """The .docx as LibreOffice paginates it, as a PDF with its bookmarks as destinations."""
+    profile = out / "profile"
+    subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                    "--convert-to", docx_pages.FILTER, "--outdir", str(out), str(path)],
+                   check=True, capture_output=True, timeout=120)
+    return out / path.with_suffix(".pdf").name
+
+
+def toc_numbers(document) -> list[tuple[str, str, int]]:
+    """(bookmark, heading text, page number) of each contents entry."""
+    result = []
+    for entry in document.paragraphs:
+        if entry.style.name in ("toc 1", "toc 2"):
+            anchor = entry._p.find(qn("w:hyperlink")).get(qn("w:anchor"))
+            text, number = entry.text.split("\t")
+            result.append((anchor, text, int(number)))
+    return result
+
+
+def page_text(pdf: Path, page: int) -> str:
+    text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                          check=True, capture_output=True, text=True).stdout
+    return " ".join(text.split())
+
+
+@needs_libreoffice
+@pytest.mark.parametrize("which", ["report", "brief"])
+def test_toc_page_numbers_are_those_of_the_word_files_own_layout(which, built, brief, tmp_path):
+    path = built if which == "report" else brief[1]
+    pdf = lay_out(path, tmp_path)
+    destinations = docx_pages.pdf_destinations(pdf)
+    numbers = toc_numbers(docx.Document(str(path)))
+    assert numbers
+    for bookmark, text, number in numbers:
+        assert destinations[bookmark.lstrip("_")] == number, text
+        assert " ".join(text.split()) in page_text(pdf, number)  # and the heading is there
+
+
+def build_brief(out: Path) -> bytes:
+    assert cli.main(["docx", "--content", str(BRIEF), "--out", str(out)]) == cli.EXIT_OK
+    return (out / "icat-issue-brief.docx").read_bytes()
+
+
+@needs_libreoffice
+def test_the_layout_is_cached_so_a_second_build_runs_no_libreoffice(tmp_path, monkeypatch):
+    runs = tmp_path / "runs.log"
+    wrapper = tmp_path / "soffice"
+    wrapper.write_text(f'#!/bin/sh\necho run >> "{runs}"\nexec soffice "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("ICAT_SOFFICE", str(wrapper))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)  # each build has its own time
+    first = build_brief(tmp_path / "first")
+    assert runs.read_text().count("run") == 1
+    assert list((tmp_path / "cache" / "icat-reports" / "docx-pages").glob("*.json"))
+    second = build_brief(tmp_path / "second")
+    assert runs.read_text().count("run") == 1  # the cache answered
+    entries = lambda data: [(b, n) for b, _, n in toc_numbers(docx.Document(io.BytesIO(data)))]
+    assert entries(first) == entries(second) and entries(first)
+
+
+def entries_without_numbers(path: Path) -> None:
+    document = docx.Document(str(path))
+    entries = [p for p in document.paragraphs if p.style.name in ("toc 1", "toc 2")]
+    assert entries
+    for entry in entries:
+        assert "\t" not in entry.text
+        assert not [i for i in instructions(entry._p) if i.startswith("PAGEREF")]
+    assert document.settings.element.find(qn("w:updateFields")) is None
+
+
+@pytest.mark.parametrize("script", ["", "#!/bin/sh\nexit 3\n", "#!/bin/sh\nexec sleep 30\n"],
+                         ids=["missing", "failing", "hanging"])
+def test_without_a_working_libreoffice_the_entries_have_no_numbers(script, tmp_path, monkeypatch, capfd):
+    if script:
+        command = tmp_path / "soffice"
+        command.write_text(script)
+        command.chmod(0o755)
+    monkeypatch.setenv("ICAT_SOFFICE", str(command) if script else "")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(docx_pages, "TIMEOUT_S", 1)  # the build's workers are forked: they see it
+    build_brief(tmp_path / "out")
+    entries_without_numbers(tmp_path / "out" / "icat-issue-brief.docx")
+    assert "the Word contents have no page numbers" in capfd.readouterr().err
+
+
+def test_a_fully_filled_in_imprint_logo_and_series(content_copy, tmp_path):
+    import yaml
+    document_yaml = content_copy / "document.yaml"
+    data = yaml.safe_load(document_yaml.read_text("utf-8"))
+    (content_copy / "images").mkdir(exist_ok=True)
+    shutil.copy(next((BRIEF / "images").glob("*.png")), content_copy / "images" / "logo.png")
+    data.update(logo={"file": "images/logo.png", "alt": "The ICAT emblem"}, series="Issue brief",
+                number="03", imprint={**data["imprint"], "copyright": "© United Nations, 2010.",
+                                      "symbol": "ICAT/2010/1", "isbn": "978-92-1-000000-0",
+                                      "sales_number": "E.10.IV.1", "job_number": "V.10-00001",
+                                      "edition": "First edition"})
+    document_yaml.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["docx", "--content", str(content_copy), "--out", str(out)]) == cli.EXIT_OK
+    path = out / "analytical-review.docx"
+    document = docx.Document(str(path))
+    cover, imprint = section_texts(document)[:2]
+    assert "Issue brief 03" in cover
+    labels = cli.load_document(content_copy).content.labels
+    for line in ("© United Nations, 2010.", f"{labels.symbol}\tICAT/2010/1",
+                 f"{labels.isbn}\t978-92-1-000000-0", f"{labels.sales_number}\tE.10.IV.1",
+                 f"{labels.job_number}\tV.10-00001", "First edition"):
+        assert line in imprint, line
+    alts = [d.get("descr") for d in document.element.body.iter(
+        "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr")]
+    assert "The ICAT emblem" in alts
+    from icat_reports import a11y
+    assert a11y.check_docx(path) == []

@@ -99,14 +99,16 @@ def prs(out):
 def test_deck_mirrors_the_presentation(slides, content):
     entries = [s for s in slides if not s.continued]
     assert [s.title for s in entries] == [
-        "What is ICAT?", "Formal establishment", "ICAT member organizations", "ICAT’s functions",
+        content.handout.title, "What is ICAT?", "Formal establishment", "ICAT member organizations", "ICAT’s functions",
         "The first ICAT publication", "ICAT side event – goals",
         *[a.name for a in content.areas for _ in (0, 1)],
-        "ICAT and the Global Plan of Action", "Contact"]
+        "ICAT and the Global Plan of Action", "Thank you"]
     area_slides = [s for s in entries if s.tone]
     assert [s.subtitle for s in area_slides] == ["Gaps", "Recommendations"] * 4
-    # Every slide comes from an entry of handout.yaml, in order, each entry at least once.
-    assert sorted({s.entry for s in slides}) == list(range(len(content.handout.slides)))
+    # The title slide, then a slide or more for every entry of handout.yaml, in order, then
+    # the closing slide.
+    assert [s.kind for s in slides] == ["title"] + ["body"] * (len(slides) - 1)
+    assert sorted({s.entry for s in slides}) == list(range(-1, len(content.handout.slides) + 1))
     assert [s.entry for s in slides] == sorted(s.entry for s in slides)
     assert [s.number for s in slides] == list(range(1, len(slides) + 1))
 
@@ -141,6 +143,9 @@ def test_each_slide_title_footer_and_number_is_on_its_page(out, slides, content)
     for s, text in zip(slides, page_texts(out / "handout-slides.pdf"), strict=True):
         text = normalize(text)
         assert normalize(plain(s.title)) in text, s.title
+        if s.kind == "title":  # no footer on the title slide
+            assert normalize(d.event) in text and "13 december 2010" in text
+            continue
         if s.subtitle:
             assert normalize(s.subtitle) in text
         assert (normalize(d.labels.continued) in text) == s.continued
@@ -195,7 +200,8 @@ def test_notes_pdf_has_three_slides_a_page_on_a4(out, slides, content):
         on_page = slides[(number - 1) * 3:number * 3]
         assert in_order(text, [normalize(plain(s.title)) for s in on_page]), number
         # Each placed slide brings its own footer: one per slide on the page.
-        assert text.count(normalize(content.handout.event) + " · 13 december 2010") == len(on_page)
+        footed = [s for s in on_page if s.kind != "title"]
+        assert text.count(normalize(content.handout.event) + " · 13 december 2010") == len(footed)
         assert text.count(normalize(content.handout.labels.notes)) == len(on_page)
         page_of = content.labels.page_of.format(page=number, pages=len(texts))
         assert normalize(page_of) in text
@@ -298,14 +304,16 @@ def test_pptx_text_is_never_shrunk(prs):
             assert shape.text_frame.auto_size == MSO_AUTO_SIZE.NONE, shape.name
             assert shape.text_frame.word_wrap, shape.name
             for p in shape.text_frame.paragraphs:
-                for run in p.runs:
-                    assert run.font.size is not None and run.font.size.pt >= 11, (shape.name, run.text)
+                for run in p.runs:  # a size of its own is never below the footer's
+                    assert run.font.size is None or run.font.size.pt >= 11, (shape.name, run.text)
 
 
 def test_pptx_has_the_decks_speaker_notes_footer_and_links(prs, slides, content):
     for s, slide in zip(slides, prs.slides):
         notes = slide.notes_slide.notes_text_frame.text if slide.has_notes_slide else ""
         assert normalize(notes) == normalize("\n".join(plain(n) for n in s.notes))
+        if s.kind == "title":
+            continue
         footer = [ph for ph in slide.placeholders if ph.placeholder_format.type == PP_PLACEHOLDER.FOOTER]
         number = [ph for ph in slide.placeholders if ph.placeholder_format.type == PP_PLACEHOLDER.SLIDE_NUMBER]
         assert footer and content.handout.event in footer[0].text_frame.text
@@ -362,13 +370,13 @@ def test_a_new_slide_with_a_long_list_continues_and_keeps_its_notes(content_copy
              "          items: [the first sub-item, {source: sections.establishment}]\n"
              "      notes: A note for the speaker.\n\n")
     path = content_copy / "handout.yaml"
-    path.write_text(path.read_text("utf-8").replace("    - source: contact\n", entry + "    - source: contact\n"),
+    path.write_text(path.read_text("utf-8").replace("\n  closing:\n", "\n" + entry + "  closing:\n"),
                     "utf-8")
     assert build(content_copy, tmp_path) == 0
     slides = expected_slides(content_copy)
     ours = [s for s in slides if s.title == "Our own slide"]
     assert len(ours) >= 2 and [s.continued for s in ours] == [False] + [True] * (len(ours) - 1)
-    assert [s.notes for s in ours] == [("A note for the speaker.",)] + [()] * (len(ours) - 1)
+    assert [s.notes for s in ours] == [("A note for the speaker.",)] * len(ours)  # on every one
 
     assert len(PdfReader(tmp_path / "handout-slides.pdf").pages) == len(slides)
     pdf = normalize("\n".join(page_texts(tmp_path / "handout-slides.pdf")))
@@ -387,12 +395,17 @@ def test_a_new_slide_with_a_long_list_continues_and_keeps_its_notes(content_copy
     ("    - source: areas.Prevention.gaps\n", "    - source: areas.Preventon.gaps\n",
      r"handout\.yaml:\d+: handout\.slides\[\d+\]\.source: unknown source 'areas\.Preventon\.gaps'; "
      r"did you mean 'areas\.Prevention\.gaps'\?"),
-    ("    - source: contact\n", "    - intro: No title\n",
+    ("    - source: sections.global-plan\n", "    - intro: No title\n",
      r"handout\.yaml:\d+: handout\.slides\[\d+\]: this slide needs a title"),
     ("    - title: What is ICAT?\n", "    - title: " + "A title far too long for the title bar " * 4 + "\n",
      r"handout\.yaml:\d+: handout\.slides\[0\]\.title: the title takes \d+ lines in the title bar"),
     ("    - source: members\n", "    - source: members\n      colums: 2\n",
      r"handout\.yaml:\d+: handout\.slides\[2\]\.colums: unknown field 'colums'; did you mean 'columns'\?"),
+    ("  presenters: organizations.panel\n", "  presenters: organizations.panle\n",
+     r"handout\.yaml:\d+: handout\.presenters: unknown source 'organizations\.panle'; "
+     r"did you mean 'organizations\.panel'\?"),
+    ("    title: Thank you\n    source: contact\n", "    title: Thank you\n    source: contcat\n",
+     r"handout\.yaml:\d+: handout\.closing\.source: unknown source 'contcat'; did you mean 'contact'\?"),
 ])
 def test_deck_mistakes_name_file_line_and_slide(content_copy, tmp_path, capsys, old, new, expected):
     path = content_copy / "handout.yaml"
@@ -435,8 +448,10 @@ def test_brief_slides_show_its_sections_box_table_and_figure(brief):
     slides = expected_slides(BRIEF)
     document = load_document(BRIEF)
     titles = [s.title for s in slides]
-    assert titles[:4] == [document.section(i).plain_title for i in ("summary", "many-doors", "route", "counting")]
-    summary, counting = slides[0], slides[3]
+    assert slides[0].kind == "title" and slides[0].title == document.content.handout.title
+    assert slides[0].subtitle == document.content.subtitle and slides[0].presenters is None  # none given
+    assert titles[1:5] == [document.section(i).plain_title for i in ("summary", "many-doors", "route", "counting")]
+    summary, counting = slides[1], slides[4]
     assert summary.caption == "Key messages" and len(summary.bullets) == 3   # the box's list
     assert summary.footnote.startswith("The steps are illustrative")          # the section's footnote
     assert counting.caption == "Field – Who records it – When"                # the table, a row a bullet
@@ -455,3 +470,164 @@ def test_brief_slides_show_its_sections_box_table_and_figure(brief):
         assert normalize(phrase) in pdf
     assert a11y.check_pdf(brief / "handout-slides.pdf") == []
     assert a11y.check_pptx(brief / "handout.pptx") == []
+
+
+# -- a presentation: title slide, sizes, master styles, bookmarks, notes (issue 15) ------------
+
+A_NS = {"a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+        "p": "http://schemas.openxmlformats.org/presentationml/2006/main"}
+
+
+def test_the_deck_opens_with_a_title_slide_and_closes_with_a_thank_you(slides, content, out, prs):
+    first, last = slides[0], slides[-1]
+    panel = [o.acronym for o in content.with_role("panel")]
+    assert first.kind == "title" and first.number == 1 and first.title == content.handout.title
+    assert first.subtitle == content.subtitle                      # the report's: handout.yaml gives none
+    assert first.lines == (content.handout.event, "13 December 2010")   # no venue in the seeds
+    assert first.presenters == " · ".join(panel) and first.caption == content.roles["panel"]
+    assert last.title == "Thank you" and last.entry == len(content.handout.slides)
+    assert any(content.contact.email in b.text for b in last.bullets)
+
+    page = normalize(page_texts(out / "handout-slides.pdf")[0])
+    for text in (content.handout.title, content.subtitle, content.handout.event, "13 December 2010",
+                 content.roles["panel"], *panel):
+        assert normalize(text) in page, text
+
+    slide = prs.slides[0]
+    assert slide.slide_layout.name == "Title Slide"
+    title = slide.shapes.title
+    assert title.placeholder_format.type == PP_PLACEHOLDER.CENTER_TITLE
+    assert normalize(title.text_frame.text) == normalize(content.handout.title)
+    subtitle = next(ph for ph in slide.placeholders if ph.placeholder_format.type == PP_PLACEHOLDER.SUBTITLE)
+    assert [normalize(p.text) for p in subtitle.text_frame.paragraphs] == [normalize(t) for t in (
+        content.subtitle, content.handout.event, "13 December 2010", content.roles["panel"], " · ".join(panel))]
+    assert not [ph for ph in slide.placeholders if ph.placeholder_format.type == PP_PLACEHOLDER.FOOTER]
+    assert "Title Slide" in [layout.name for layout in prs.slide_layouts]
+    # The layout draws the band itself, without the master's title bar.
+    assert slide.slide_layout.element.get("showMasterSp") == "0"
+
+
+def test_one_body_size_of_at_least_24_pt_and_footnotes_of_16(slides, out):
+    g = deck.SLIDE
+    assert g.sizes == (24,) and g.smaller(24) >= 20 and g.footnote_pt >= 16
+    assert {s.size for s in slides} == {24}
+    # The slides PDF as printed: every text at its size (pypdf: the font size times the text
+    # and current matrices). Below 16 pt only the footer; bullets at 24 pt.
+    reader = PdfReader(out / "handout-slides.pdf")
+    for s, page in zip(slides, reader.pages, strict=True):
+        sizes: list[tuple[float, str]] = []
+
+        def visit(text, cm, tm, font, size):
+            if text.strip():
+                sizes.append((round(size * math.hypot(tm[0], tm[1]) * math.hypot(cm[0], cm[1]), 1), text))
+        page.extract_text(visitor_text=visit)
+        small = [text for size, text in sizes if size < 16]
+        assert all(t.strip() == str(s.number) or "13 December 2010" in t for t in small), (s.number, small)
+        for b in s.bullets:
+            start = plain(b.text).split()[0]
+            assert any(size == 24 for size, text in sizes if text.strip().startswith(start)), (s.number, start)
+        if s.footnote:
+            start = " ".join(plain(s.footnote).split()[:3])
+            assert [size for size, text in sizes if text.startswith(start)] == [16.0]
+
+
+def test_the_notes_handout_prints_the_body_text_readably():
+    from icat_reports.render.handout import SHEET
+    scale = SHEET.thumb_width / deck.SLIDE.width
+    assert deck.SLIDE.sizes[0] * scale >= 8 and deck.SLIDE.footnote_pt * scale >= 5
+
+
+def test_a_list_too_long_continues_rather_than_shrinks(slides):
+    members = [s for s in slides if s.title == "ICAT member organizations"]
+    assert len(members) >= 2 and {s.size for s in members} == {24}
+
+
+def test_pptx_sizes_and_fonts_come_from_the_master(prs, out, slides):
+    """The runs of titles, bullets and footers have no size, font or colour of their own:
+    the master's text styles (and the Title Slide layout's) give them, so editing the master
+    restyles the deck. The fonts are the theme's, Arial (every Office has it)."""
+    import zipfile
+    from lxml import etree
+    g = deck.SLIDE
+    master = prs.slide_master.element
+    body = master.find("p:txStyles/p:bodyStyle", A_NS)
+    level = lambda n: body.find(f"a:lvl{n}pPr/a:defRPr", A_NS)
+    assert level(1).get("sz") == "2400" and int(level(2).get("sz")) >= 2000
+    assert level(1).find("a:latin", A_NS).get("typeface") == "+mn-lt"
+    title = master.find("p:txStyles/p:titleStyle/a:lvl1pPr/a:defRPr", A_NS)
+    assert title.get("sz") == str(round(g.title_pt * 100)) and title.find("a:latin", A_NS).get("typeface") == "+mj-lt"
+    with zipfile.ZipFile(out / "handout.pptx") as z:
+        theme = etree.fromstring(z.read("ppt/theme/theme1.xml"))
+    assert {e.get("typeface") for e in theme.iterfind(".//a:fontScheme/*/a:latin", A_NS)} == {"Arial"}
+    kinds = {PP_PLACEHOLDER.BODY, PP_PLACEHOLDER.OBJECT, PP_PLACEHOLDER.SUBTITLE, PP_PLACEHOLDER.FOOTER,
+             PP_PLACEHOLDER.SLIDE_NUMBER, PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE}
+    checked = 0
+    for s, slide in zip(slides, prs.slides):
+        # Only a statement (an intro alone, larger) and "(continued)" after a title say their size.
+        own = {"(continued)"} | ({plain(s.intro)} if s.statement else set())
+        for ph in slide.placeholders:
+            if ph.placeholder_format.type not in kinds:
+                continue
+            paragraphs = ph.text_frame.paragraphs
+            if ph.placeholder_format.type in (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE):
+                paragraphs = paragraphs[:1]  # the subtitle line in the title bar is smaller
+            for p in paragraphs:
+                runs = p._p.findall("a:r", A_NS) + p._p.findall("a:fld", A_NS)
+                for run in runs:
+                    rpr = run.find("a:rPr", A_NS)
+                    if rpr is None:
+                        continue
+                    text = run.findtext("a:t", namespaces=A_NS)
+                    if rpr.get("sz") is not None:
+                        assert any(text.strip() and text.strip() in t for t in own), (ph.name, text)
+                    assert rpr.find("a:latin", A_NS) is None, (ph.name, text)
+                    checked += 1
+    assert checked > 100
+    # A layout keeps none of the template's own sizes under the master's.
+    for layout in prs.slide_layouts:
+        if layout.name != "Title Slide":
+            for ph in layout.placeholders:
+                assert not ph._element.findall(".//a:lstStyle/*", A_NS), (layout.name, ph.name)
+
+
+def test_pdf_bookmarks_name_each_slide_fully(out, slides):
+    reader = PdfReader(out / "handout-slides.pdf")
+    titles = [item.title for item in reader.outline]
+    assert titles == [s.outline for s in slides]
+    assert "Prevention: gaps" in titles and "Partnerships: recommendations" in titles
+    assert "ICAT member organizations (continued)" in titles
+    assert [reader.get_destination_page_number(item) for item in reader.outline] == list(range(len(slides)))
+    notes = PdfReader(out / "handout-notes.pdf")
+    assert [item.title for item in notes.outline] == titles
+    assert [notes.get_destination_page_number(item) for item in notes.outline] == [
+        i // 3 for i in range(len(slides))]
+
+
+def test_every_slide_of_a_section_has_its_paragraphs_as_speaker_notes(slides, content, prs):
+    from icat_reports.deck import markdown
+    from icat_reports.tree import Paragraph
+    document = load_document(ROOT / "content")
+    entries = list(content.handout.slides) + [content.handout.closing]
+    shown = 0
+    for s, slide in zip(slides, prs.slides):
+        entry = entries[s.entry] if s.entry >= 0 else None
+        if entry is None or not (entry.source or "").startswith("sections.") or entry.notes:
+            continue
+        section = document.section(entry.source.partition(".")[2])
+        paragraphs = [markdown(b.text) for b in section.blocks if isinstance(b, Paragraph) and b.role != "cite"]
+        if not paragraphs:  # a section that is one list (the functions): its slides show it whole
+            continue
+        assert paragraphs and list(s.notes[:len(paragraphs)]) == paragraphs, s.title
+        notes = slide.notes_slide.notes_text_frame.text
+        assert all(normalize(plain(p)) in normalize(notes) for p in paragraphs), s.title
+        shown += 1
+    assert shown >= 4  # every slide of the history, the establishment and the Global Plan
+    assert sum(1 for s in slides if s.notes) >= 7
+
+
+def test_the_layout_measures_with_the_wider_of_noto_sans_and_arial():
+    from icat_reports import arial_advances
+    m = deck.Measure(load_theme(ROOT / "templates").fonts["body"])
+    for ch in "WAUNODC ailm,.":
+        assert m.width(ch, 1000) >= arial_advances.REGULAR[ord(ch)] / 2048 * 1000 - 1e-6
+        assert m.width(ch, 1000, True) >= arial_advances.BOLD[ord(ch)] / 2048 * 1000 - 1e-6

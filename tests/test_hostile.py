@@ -140,9 +140,9 @@ def test_a_slide_that_cannot_fit_stops_the_build_before_any_format_is_written(co
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     deck = content_copy / "handout.yaml"
     deck.write_text(deck.read_text("utf-8").replace(
-        "    - source: contact\n",
+        "    - source: sections.global-plan\n",
         "    - title: Too much\n      bullets:\n        - " + "A sentence that goes on. " * 120 + "\n"
-        "    - source: contact\n"), "utf-8")
+        "    - source: sections.global-plan\n"), "utf-8")
     capsys.readouterr()
     code, err = run(["all", "--content", str(content_copy), "--out", str(out)], capsys)
     assert code == 2 and "too long for one slide" in err

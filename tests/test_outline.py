@@ -17,6 +17,7 @@ import yaml
 from conftest import ROOT
 from icat_reports import deck, tree
 from icat_reports.cli import load, main
+from icat_reports.inline import nbsp, spans, typeset
 from seed_facts import REPORT_FACTS, normalize
 
 BRIEF = ROOT / "tests" / "fixtures" / "brief"
@@ -128,13 +129,40 @@ def test_icat_member_table_and_lists(icat):
     (members,) = tables
     assert [tree.plain(h) for h in members.header][:2] == [c.labels.acronym, c.labels.organization]
     assert [tree.plain(row[0]) for row in members.rows] == [o.acronym for o in c.with_role("member")]
-    assert [tree.plain(row[1]) for row in members.rows] == [o.name for o in c.with_role("member")]
+    # Names are typeset as all text is: "Children's" is set "Children’s".
+    assert [tree.plain(row[1]) for row in members.rows] == [typeset(o.name) for o in c.with_role("member")]
     assert members.row_headers and tree.plain(members.caption)
     ordered = [b for s in icat.walk() for b in s.blocks if isinstance(b, tree.OrderedList)]
     assert len(ordered) == 1 and len(ordered[0].items) == 3 and ordered[0].start == 1
     named = [b for s in icat.walk() for b in s.blocks if isinstance(b, tree.BulletList) and b.names]
-    assert [tree.plain(i.text) for i in named[0].items] == [tree.org_line(o) for o in c.with_role("contributor")]
+    assert [tree.plain(i.text) for i in named[0].items] == [typeset(tree.org_line(o)) for o in c.with_role("contributor")]
     assert named[0].columns == 2
+
+
+def test_text_is_typeset_with_curly_quotes(icat):
+    """Quotes and apostrophes are the typographer's, in the outline's Markdown and the data
+    files' texts alike: no straight ' or " is left anywhere in the tree."""
+    texts = [tree.plain(s.title) for s in icat.walk()]
+    for block in (b for s in icat.walk() for b in tree.iter_blocks(s.blocks)):
+        for name in ("text", "caption", "intro"):
+            if isinstance(getattr(block, name, None), tuple):
+                texts.append(tree.plain(getattr(block, name)))
+        for item in getattr(block, "items", ()):
+            texts.append(tree.plain(item.text))
+        for row in (getattr(block, "header", ()), *getattr(block, "rows", ())):
+            texts += [tree.plain(cell) for cell in row]
+        for gap in (*getattr(block, "gaps", ()), *getattr(block, "recommendations", ())):
+            texts.append(tree.plain(gap))
+    joined = "\n".join(texts)
+    assert "'" not in joined and '"' not in joined
+    assert "Children’s Fund" in joined and "ICAT’s functions" in joined and "“" in joined
+    assert tree.plain(spans('"Quoted" -- it\'s')) == "“Quoted” – it’s"
+
+
+def test_non_breaking_spaces_where_the_language_wants_them():
+    assert nbsp("Sales No. 10 and 5 %") == "Sales No.\u00a010 and 5\u00a0%"
+    assert nbsp("Pourquoi ? Voici : « oui »", "fr") == "Pourquoi\u202f? Voici\u202f: «\u202foui\u202f»"
+    assert tree.plain(spans('Il dit "oui"', "fr")) == "Il dit «\u202foui\u202f»"
 
 
 # -- the issue brief ----------------------------------------------------------------------

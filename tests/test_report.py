@@ -72,26 +72,53 @@ def test_pdf_embeds_the_theme_font(pdf):
 
 
 def test_pdf_cover_has_no_page_number_and_pages_are_numbered(pdf):
+    """The cover, the imprint after it and the back cover carry no folio; every other page does."""
     pages = len(PdfReader(pdf).pages)
-    assert "Page 1 of" not in pdf_text(pdf, 1)
-    assert f"Page 2 of {pages}" in pdf_text(pdf, 2)
-    assert f"Page {pages} of {pages}" in pdf_text(pdf, pages)
+    for page in (1, 2, pages):
+        assert "Page " not in pdf_text(pdf, page)
+    assert f"Page 3 of {pages}" in pdf_text(pdf, 3)
+    assert f"Page {pages - 1} of {pages}" in pdf_text(pdf, pages - 1)
+
+
+def test_pdf_imprint_follows_the_cover_and_no_colophon_ends_the_report(pdf, report_dir):
+    """Page 2 says what the publication says of itself (document.yaml's imprint), then the
+    content version and the build date in small print; the old last page is gone."""
+    from icat_reports.cli import load
+    from icat_reports.inline import plain
+    from conftest import ROOT
+    document = load(ROOT / "content")[0]
+    imprint, labels = document.content.imprint, document.content.labels
+    text = " ".join(pdf_text(pdf, 2).split())
+    assert " ".join(plain(imprint.disclaimer).split()) in text
+    assert plain(imprint.note) in text
+    assert re.search(rf"{labels.version} sha256:[0-9a-f]{{12}}", text)
+    assert f"{labels.built} " in text and re.search(r"\d{1,2} [A-Z][a-z]+ \d{4}", text)
+    whole = pdf_text(pdf)
+    assert "About this edition" not in whole and labels.colophon not in whole
+
+
+def test_pdf_back_cover_names_the_publisher_and_its_contact(pdf):
+    last = len(PdfReader(pdf).pages)
+    text = " ".join(pdf_text(pdf, last).split())
+    assert "Inter-Agency Coordination Group against Trafficking in Persons" in text
+    assert "Anti-Human Trafficking and Migrant Smuggling Unit" in text and "ahtmsu@unodc.org" in text
 
 
 def test_pdf_table_of_contents_has_page_numbers_that_point_to_the_headings(pdf):
-    toc = pdf_text(pdf, 2, raw=False)
+    toc = pdf_text(pdf, 3, raw=False)
+    assert "About this edition" not in toc
     for area in AREAS:
         match = re.search(rf"{area}[\s.]*(\d+)", toc)  # spaced leader dots
         assert match, f"{area} missing from the table of contents"
         page = int(match.group(1))
         assert area in pdf_text(pdf, page)
     # Entries are links to their destinations.
-    annots = PdfReader(pdf).pages[1].get("/Annots") or []
+    annots = PdfReader(pdf).pages[2].get("/Annots") or []
     assert len(annots) >= 10
 
 
 def test_pdf_running_header_names_the_current_section(pdf):
-    text = pdf_text(pdf, 3)
+    text = pdf_text(pdf, 4)
     assert text.lstrip().startswith("About ICAT")
 
 
@@ -102,7 +129,8 @@ def test_pdf_footnote_sits_at_the_foot_of_the_page_of_its_call(pdf):
     lines = [line.strip() for line in pdf_text(pdf, page, raw=False).splitlines() if line.strip()]
     at = next(i for i, line in enumerate(lines) if note in line)
     assert lines[at].startswith("1.") or lines[at - 1] == "1."
-    assert lines[at + 1:] == [f"Page {page} of {len(PdfReader(pdf).pages)}"]  # the last line above the folio
+    # The note's lines are the last above the folio.
+    assert lines[-1] == f"Page {page} of {len(PdfReader(pdf).pages)}" and at >= len(lines) - 3
     assert re.search(r"participating organizations ?1", " ".join(lines))  # the call
 
 
@@ -187,6 +215,16 @@ def test_html_is_self_contained(html, structure):
     assert "@media print" in html and "max-width: 40rem" in html  # print and phone layouts
 
 
+def test_html_shows_cover_imprint_and_back_cover_and_no_colophon(html):
+    assert re.search(r'<header id="cover" class="cover">', html)
+    imprint = html.index('<section id="imprint"')
+    assert html.index('<header id="cover"') < imprint < html.index('<nav class="toc"')
+    assert "The designations employed" in html[imprint:html.index('<nav class="toc"')]
+    back = html.index('<footer id="back-cover"')
+    assert back > html.index("</main>") and "ahtmsu@unodc.org" in html[back:]
+    assert "colophon" not in html and "About this edition" not in html
+
+
 def test_html_email_is_a_mailto_link(structure):
     assert any(a.get("href") == "mailto:ahtmsu@unodc.org" for t, a in structure.attrs if t == "a")
 
@@ -213,6 +251,21 @@ def test_brief_html_renders_every_kind_of_block(brief):
     assert re.search(r'<thead>\s*<tr><th scope="col">Field</th>', html)
     assert '<h4 id="route-h">' in html  # a third-level section
     assert html.count('class="fn-ref"') == 2 and '<li id="fn-2" value="2">' in html
+
+
+def test_brief_cover_shows_its_series_and_number_and_its_imprint_its_numbers(brief):
+    html, pdf = brief
+    cover, imprint = " ".join(pdf_text(pdf, 1).split()), " ".join(pdf_text(pdf, 2).split())
+    assert "ISSUE BRIEF 03" in cover and "1 March 2024" in cover  # the series set in capitals
+    assert "© United Nations, 2024. All rights reserved worldwide." in imprint
+    for words in ("Symbol ICAT/BRIEF/03", "ISBN 978-0-00-000000-0", "Job No. V.24-00003", "First edition",
+                  "The designations employed and the presentation of material"):
+        assert words in imprint, words
+    page = html.read_text("utf-8")
+    assert '<p class="cover-series">Issue brief 03</p>' in page
+    assert '<section id="imprint" class="imprint"' in page
+    # No contact in the brief: no back cover.
+    assert 'id="back-cover"' not in page and "Page " in pdf_text(pdf, len(PdfReader(pdf).pages))
 
 
 def test_brief_pdf_sets_each_note_at_the_foot_of_its_page(brief):

@@ -75,7 +75,7 @@ def test_html_shows_markup_as_text_and_runs_no_script(hostile_build):
         for value in attrs.values():
             assert not (value or "").lower().lstrip().startswith(("javascript:", "data:")), (tag, attrs)
     text = "".join(tags.text)
-    assert "<script>alert('x')</script>" in text  # shown, literally
+    assert "<script>alert(‘x’)</script>" in text  # shown, literally (its quotes typeset)
     assert "[click me](javascript:alert(1))" in text
     assert text.count("[click me](javascript:alert(1))") == 3  # a gap, a paragraph and a table cell
 
@@ -100,7 +100,7 @@ def test_docx_links_are_web_or_mail_only(hostile_build):
     import docx as python_docx
     document = python_docx.Document(hostile_build / "analytical-review.docx")
     text = "\n".join(p.text for t in document.tables for row in t.rows for c in row.cells for p in c.paragraphs)
-    assert "<script>alert('x')</script>" in text  # shown, literally
+    assert "<script>alert(‘x’)</script>" in text  # shown, literally (its quotes typeset)
 
 
 def test_fetcher_reads_only_project_files(tmp_path):

@@ -22,11 +22,14 @@ import logging
 log = logging.getLogger(__name__)
 
 _installed = False
+_aligned = False
 
 
-def join_repeats() -> None:
-    """Wrap WeasyPrint's leader layout, once per process."""
-    global _installed
+def join_repeats(aligned: bool = False) -> None:
+    """Wrap WeasyPrint's leader layout, once per process. aligned: the dots of every line
+    stand in the same columns, as a typesetter sets them (see _align)."""
+    global _installed, _aligned
+    _aligned = _aligned or aligned
     if _installed:
         return
     _installed = True
@@ -47,9 +50,24 @@ def join_repeats() -> None:
         repeats = leader.children
         first = min(repeats, key=lambda box: box.position_x)
         run = first.copy()
-        run.text = first.text * len(repeats)
-        run.width = sum(box.width for box in repeats)
+        count = len(repeats)
+        if _aligned:
+            run.position_x, count = _align(first.position_x, max(b.position_x + b.width for b in repeats),
+                                           first.width)
+        run.text = first.text * count
+        run.width = first.width * count
         run.pango_layout = create_layout(run.text, run.style, context, None, 0)
         leader.children = (run,)
 
     inline.handle_leader = handle_leader
+
+
+def _align(start: float, end: float, step: float) -> tuple[float, int]:
+    """Where the repeats between start and end go, and how many, when each stands on a grid of
+    step from the page's left edge: WeasyPrint counts them back from the page number, so the
+    dots of "3" and of "12" would stand half a repeat apart."""
+    if step <= 0:
+        return start, 0
+    import math
+    first = math.ceil(start / step - 1e-6) * step
+    return first, max(0, int((end - first) / step + 1e-6))

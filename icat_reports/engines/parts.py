@@ -310,6 +310,8 @@ def _print_in_parts(html: str, count: int, base_url: str, fetcher, identifier: b
     plan = split(html, count)
     if plan is None or len(plan.body) < 2:
         return None
+    from .leaders import join_repeats
+    join_repeats(aligned=True)  # as render/pdf.py prints the whole: the contents' dots in columns
     context = multiprocessing.get_context("fork")
     workers = []
     try:

@@ -40,13 +40,12 @@ class Entry:
 
 def outline(document: Document, medium: str = "screen") -> list[Entry]:
     """The table of contents: the tree's sections of levels 1 and 2, in order, then the notes
-    (on screen, where they are listed) and the colophon."""
+    (on screen, where they are listed)."""
     labels = document.content.labels
     entries = [Entry(s.id, s.title, [Entry(c.id, c.title) for c in s.sections])
                for s in document.sections]
     if medium == "screen" and document.footnotes:
         entries.append(Entry("notes", literal(labels.notes)))
-    entries.append(Entry("colophon", literal(labels.colophon)))
     return entries
 
 

@@ -36,6 +36,10 @@ _ORDER = {
     "tblPr": ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
               "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders",
               "shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription"),
+    "sectPr": ("headerReference", "footerReference", "footnotePr", "endnotePr", "type", "pgSz",
+               "pgMar", "paperSrc", "pgBorders", "lnNumType", "pgNumType", "cols", "formProt",
+               "vAlign", "noEndnote", "titlePg", "textDirection", "bidi", "rtlGutter", "docGrid",
+               "printerSettings", "sectPrChange"),
     "settings": ("evenAndOddHeaders", "characterSpacingControl", "savePreviewPicture",
                  "updateFields", "hdrShapeDefaults", "footnotePr", "endnotePr", "compat",
                  "docVars", "rsids", "mathPr", "themeFontLang"),
@@ -134,21 +138,67 @@ def add_field(paragraph: Paragraph, instruction: str, result: str = "") -> Run:
     return run
 
 
-def add_toc_entry(paragraph: Paragraph, text: str, bookmark: str) -> None:
-    """One pre-filled TOC line: a link to the heading's bookmark. Word rewrites the lines,
-    adding the tab and page number, when it updates the TOC field."""
-    add_run(add_hyperlink(paragraph, anchor=bookmark), paragraph, text)
-
-
-def update_fields_on_open(document: Document) -> None:
-    """Ask Word to refresh the fields (TOC page numbers) when the file is opened."""
-    set_setting(document, _element("w:updateFields", val="true"))
+def add_toc_entry(paragraph: Paragraph, text: str, bookmark: str, page: str = "") -> Run | None:
+    """One pre-filled TOC line as Word writes it: a link to the heading's bookmark holding
+    the text, a tab (the 'toc N' style's right-aligned dot leader) and a PAGEREF field whose
+    cached result is page. Without a page, the text alone. Returns the page number's run."""
+    link = add_hyperlink(paragraph, anchor=bookmark)
+    add_run(link, paragraph, text)
+    if not page:
+        return None
+    add_run(link, paragraph)._r.append(OxmlElement("w:tab"))
+    begin_field(paragraph, f"PAGEREF {bookmark} \\h", parent=link)
+    run = add_run(link, paragraph, page)
+    end_field(paragraph, parent=link)
+    return run
 
 
 def set_setting(document: Document, element) -> None:
-    """Put a document setting (w:updateFields, w:footnotePr) into settings.xml, replacing
+    """Put a document setting (w:footnotePr, w:updateFields) into settings.xml, replacing
     one of the same name, in the order the schema wants."""
     _place(document.settings.element, element)
+
+
+def set_frame(paragraph: Paragraph, *, x, y, width, y_align: str | None = None) -> None:
+    """Put a paragraph into a frame at a fixed place of the page (x, y from the page's edges;
+    or, with y_align, at the top, center or bottom of the text area). Consecutive paragraphs
+    with the same frame share it. Text of the page flows above and below (notBeside)."""
+    attributes = {"w": int(round(width.twips)), "wrap": "notBeside", "hAnchor": "page",
+                  "x": int(round(x.twips))}
+    if y_align:
+        attributes.update(vAnchor="margin", yAlign=y_align)
+    else:
+        attributes.update(vAnchor="page", y=int(round(y.twips)))
+    _place(paragraph._p.get_or_add_pPr(), _element("w:framePr", **attributes))
+
+
+_DECORATIVE = ('<a:extLst xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+               '<a:ext uri="{C183D7F6-B498-43B3-948B-1728B52AA6E4}">'
+               '<adec:decorative xmlns:adec="http://schemas.microsoft.com/office/drawing/2017/decorative"'
+               ' val="1"/></a:ext></a:extLst>')
+
+
+def add_page_background(paragraph: Paragraph, image, width: Length, height: Length) -> None:
+    """A decorative picture behind the text of the paragraph's page, from its top left
+    corner: python-docx's inline picture turned into a floating one (wp:anchor)."""
+    shape = paragraph.add_run().add_picture(image, width=width, height=height)
+    inline = shape._inline
+    doc_pr = inline.docPr
+    doc_pr.set("descr", "")
+    doc_pr.append(parse_xml(_DECORATIVE))
+    graphic = inline.find(qn("a:graphic"))
+    anchor = parse_xml(
+        f'<wp:anchor {nsdecls("wp")} distT="0" distB="0" distL="0" distR="0" simplePos="0"'
+        f' relativeHeight="0" behindDoc="1" locked="1" layoutInCell="1" allowOverlap="1">'
+        f'<wp:simplePos x="0" y="0"/>'
+        f'<wp:positionH relativeFrom="page"><wp:posOffset>0</wp:posOffset></wp:positionH>'
+        f'<wp:positionV relativeFrom="page"><wp:posOffset>0</wp:posOffset></wp:positionV>'
+        f'<wp:extent cx="{int(width)}" cy="{int(height)}"/>'
+        f'<wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapNone/></wp:anchor>')
+    anchor.append(doc_pr)
+    anchor.append(parse_xml(f'<wp:cNvGraphicFramePr {nsdecls("wp")}/>'))
+    anchor.append(graphic)
+    inline.getparent().replace(inline, anchor)
 
 
 def modern_layout(document: Document) -> None:

@@ -46,7 +46,7 @@ def check_font(family: str) -> None:
 
 def print_pdf(job: Job, html: str) -> bytes:
     check_font(job.theme.fonts["body"])
-    join_repeats()
+    join_repeats(aligned=True)  # the contents' dots in columns
     fetcher = ProjectOnlyFetcher(job.templates, allow_redirects=False)
     base_url = f"{job.templates}/"
     parts = min(job.workers, len(html) // PART_SIZE)

@@ -3,8 +3,18 @@
 python-pptx's built-in template is 4:3: its master and layouts keep 4:3 positions when the
 slide size changes. So the master and the layouts used here are laid out again from the one
 slide geometry (deck.SLIDE) that the PDF uses, the other layouts are removed, and the theme's
-colours and fonts go into the PowerPoint theme, the master's text styles and every run. Titles
-and bullets are real placeholders; the footer is PowerPoint's own footer and slide number.
+colours and fonts go into the PowerPoint theme and the text styles of the master (p:txStyles),
+of its footer placeholders and of the Title Slide layout: the runs of titles, bullets and
+footers carry no size, font or colour of their own, so that editing the master restyles the
+deck. Only text unlike its placeholder's style says so itself: a caption's bold, a statement's
+size, the "(continued)" after a title, the footnote's and the introduction's text boxes (their
+own list style). Titles and bullets are real placeholders (the title slide's title and subtitle
+too); the footer is PowerPoint's own footer and slide number.
+
+The font is Arial (OFFICE_FONT), not the PDF's Noto Sans, which Office does not install: every
+Windows and Mac Office has Arial, and LibreOffice draws it with Liberation Sans, metric-compatible
+(fonts-liberation). deck.Measure lays the slides out with, for each character, the wider of Noto
+Sans and Arial (icat_reports/arial_advances.py), so the text that fits the PDF fits PowerPoint.
 """
 
 from __future__ import annotations
@@ -35,8 +45,12 @@ log = logging.getLogger(__name__)
 PPTX = "handout.pptx"
 
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
-KEEP_LAYOUTS = ("Title and Content", "Two Content", "Title Only", "Blank")
+KEEP_LAYOUTS = ("Title Slide", "Title and Content", "Two Content", "Title Only", "Blank")
 NOTES_PT = 12
+# The deck's font: one that every Windows and Mac Office install has (see the module's comment).
+OFFICE_FONT = "Arial"
+ARIAL_PANOSE = "020B0604020202020204"
+MAJOR, MINOR = "+mj-lt", "+mn-lt"  # the theme's heading and body fonts, as a run names them
 SLIDENUM_FIELD_ID = "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, "icat-reports/slidenum")).upper() + "}"
 
 
@@ -78,14 +92,17 @@ def _set_theme(prs, style: _Style) -> None:
     scheme.set("name", "ICAT")
     fonts = root.find(f".//{{{A}}}fontScheme")
     fonts.set("name", "ICAT")
-    fonts.find(f"{{{A}}}majorFont/{{{A}}}latin").set("typeface", style.heading_font)
-    fonts.find(f"{{{A}}}minorFont/{{{A}}}latin").set("typeface", style.body_font)
+    for which in ("majorFont", "minorFont"):
+        latin = fonts.find(f"{{{A}}}{which}/{{{A}}}latin")
+        latin.attrib.clear()
+        latin.set("typeface", OFFICE_FONT)
+        latin.set("panose", ARIAL_PANOSE)
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _ppr(level: str, *, mar_l: float, indent: float, size: float, color: str, font: str,
          space_before: float, line: float, bullet: str | None, bullet_color: str | None = None,
-         align: str = "l", bold: bool = False) -> etree._Element:
+         align: str = "l", bold: bool = False, caps: bool = False) -> etree._Element:
     """A text style level (a:lvl1pPr ...), children in the order the schema requires."""
     p = etree.Element(f"{{{A}}}{level}", marL=str(emu(mar_l)), indent=str(emu(indent)), algn=align)
     etree.SubElement(etree.SubElement(p, f"{{{A}}}lnSpc"), f"{{{A}}}spcPts", val=str(round(line * 100)))
@@ -93,11 +110,13 @@ def _ppr(level: str, *, mar_l: float, indent: float, size: float, color: str, fo
     if bullet:
         clr = etree.SubElement(p, f"{{{A}}}buClr")
         etree.SubElement(clr, f"{{{A}}}srgbClr", val=bullet_color or color)
-        etree.SubElement(p, f"{{{A}}}buFont", typeface=font)
+        etree.SubElement(p, f"{{{A}}}buFont", typeface=OFFICE_FONT)
         etree.SubElement(p, f"{{{A}}}buChar", char=bullet)
     else:
         etree.SubElement(p, f"{{{A}}}buNone")
     rpr = etree.SubElement(p, f"{{{A}}}defRPr", sz=str(round(size * 100)), b="1" if bold else "0")
+    if caps:
+        rpr.set("cap", "all")
     etree.SubElement(etree.SubElement(rpr, f"{{{A}}}solidFill"), f"{{{A}}}srgbClr", val=color)
     etree.SubElement(rpr, f"{{{A}}}latin", typeface=font)
     return p
@@ -110,15 +129,15 @@ def _style_master(prs, style: _Style) -> None:
     title = styles.find(qn("p:titleStyle"))
     title.replace(title.find(f"{{{A}}}lvl1pPr"), _ppr(
         "lvl1pPr", mar_l=0, indent=0, size=g.title_pt, color=style.hex("on_primary"),
-        font=style.heading_font, space_before=0, line=g.title_pt * g.title_line_height, bullet=None,
+        font=MAJOR, space_before=0, line=g.title_pt * g.title_line_height, bullet=None,
         bold=True))
     body = styles.find(qn("p:bodyStyle"))
     size = g.sizes[0]
     for level, element in ((1, _ppr("lvl1pPr", mar_l=g.bullet_indent, indent=-g.bullet_indent, size=size,
-                                    color=style.hex("ink"), font=style.body_font, space_before=g.bullet_gap,
+                                    color=style.hex("ink"), font=MINOR, space_before=g.bullet_gap,
                                     line=size * g.line_height, bullet="•", bullet_color=style.hex("accent"))),
                            (2, _ppr("lvl2pPr", mar_l=g.bullet_indent + g.sub_indent, indent=-g.sub_indent,
-                                    size=g.smaller(size), color=style.hex("ink"), font=style.body_font,
+                                    size=g.smaller(size), color=style.hex("ink"), font=MINOR,
                                     space_before=g.sub_gap, line=g.smaller(size) * g.line_height,
                                     bullet="–", bullet_color=style.hex("muted")))):
         body.replace(body.find(f"{{{A}}}lvl{level}pPr"), element)
@@ -142,11 +161,32 @@ def _style_master(prs, style: _Style) -> None:
         elif kind == PP_PLACEHOLDER.FOOTER:
             _place(ph, g.margin_x, g.footer_top + 1, g.body_width - 120, g.height - g.footer_top - 1,
                    MSO_ANCHOR.MIDDLE)
+            _list_style(ph, _ppr("lvl1pPr", mar_l=0, indent=0, size=g.footer_pt, color=style.hex("muted"),
+                                 font=MINOR, space_before=0, line=g.footer_pt * g.line_height, bullet=None))
         elif kind == PP_PLACEHOLDER.SLIDE_NUMBER:
             _place(ph, g.width - g.margin_x - 100, g.footer_top + 1, 100, g.height - g.footer_top - 1,
                    MSO_ANCHOR.MIDDLE)
+            _list_style(ph, _ppr("lvl1pPr", mar_l=0, indent=0, size=g.footer_pt, color=style.hex("primary"),
+                                 font=MINOR, space_before=0, line=g.footer_pt * g.line_height, bullet=None,
+                                 align="r", bold=True))
         elif kind == PP_PLACEHOLDER.DATE:  # the date is in the footer text; keep this one out of the way
             _place(ph, g.width / 2 - 100, g.footer_top + 1, 200, g.height - g.footer_top - 1, MSO_ANCHOR.MIDDLE)
+            _list_style(ph, _ppr("lvl1pPr", mar_l=0, indent=0, size=g.footer_pt, color=style.hex("muted"),
+                                 font=MINOR, space_before=0, line=g.footer_pt * g.line_height, bullet=None))
+
+
+def _list_style(shape, *levels: etree._Element) -> None:
+    """The shape's own text style (a:lstStyle): these levels, or none (its master's then apply)."""
+    body = shape._element.find(qn("p:txBody"))
+    if body is None:
+        return
+    old = body.find(qn("a:lstStyle"))
+    new = etree.Element(qn("a:lstStyle"))
+    new.extend(levels)
+    if old is None:
+        body.find(qn("a:bodyPr")).addnext(new)
+    else:
+        body.replace(old, new)
 
 
 def _rectangle(shape_id: int, name: str, x: float, y: float, w: float, h: float, color: str):
@@ -169,13 +209,16 @@ def _place(shape, x: float, y: float, w: float, h: float, anchor=None) -> None:
             frame.vertical_anchor = anchor
 
 
-def _layouts(prs) -> dict[str, object]:
+def _layouts(prs, style: _Style) -> dict[str, object]:
     """The layouts the deck uses, laid out for 16:9; the 4:3 rest removed."""
     g = SLIDE
     found = {layout.name: layout for layout in prs.slide_layouts}
     for name, layout in found.items():
         if name not in KEEP_LAYOUTS:
             prs.slide_layouts.remove(layout)
+    for name in KEEP_LAYOUTS:  # the template's own sizes would hide the master's text styles
+        for ph in found[name].placeholders:
+            _list_style(ph)
     two = found["Two Content"]
     width = g.column_width(2)
     for ph in two.placeholders:
@@ -183,7 +226,36 @@ def _layouts(prs) -> dict[str, object]:
         if idx in (1, 2):
             _place(ph, g.margin_x + (idx - 1) * (width + g.column_gap), g.body_top, width, g.body_height,
                    MSO_ANCHOR.TOP)
-    return {"one": found["Title and Content"], "two": two, "title": found["Title Only"]}
+    return {"one": found["Title and Content"], "two": two, "title": found["Title Only"],
+            "cover": _cover_layout(found["Title Slide"], style)}
+
+
+def _cover_layout(layout, style: _Style):
+    """The Title Slide layout as the PDF's title slide: the title at the foot of a band of the
+    primary colour (not the master's title bar), the subtitle placeholder under it, its first
+    level the body text, its second the subtitle's and the presenters' caption."""
+    g = SLIDE
+    layout.element.set("showMasterSp", "0")
+    tree = layout.shapes._spTree
+    tree.insert(2, _rectangle(100, "Title band", 0, 0, g.width, g.cover_height, style.hex("primary")))
+    tree.insert(3, _rectangle(101, "Title band rule", 0, g.cover_height, g.width, g.stripe, style.hex("accent")))
+    size = g.sizes[0]
+    for ph in layout.placeholders:
+        kind = ph.placeholder_format.type
+        if kind == PP_PLACEHOLDER.CENTER_TITLE:
+            _place(ph, g.margin_x, 0, g.body_width, g.cover_height - g.cover_padding, MSO_ANCHOR.BOTTOM)
+            _list_style(ph, _ppr("lvl1pPr", mar_l=0, indent=0, size=g.cover_title_pt, color=style.hex("on_primary"),
+                                 font=MAJOR, space_before=0, line=g.cover_title_pt * g.title_line_height,
+                                 bullet=None, bold=True))
+        elif kind == PP_PLACEHOLDER.SUBTITLE:
+            _place(ph, g.margin_x, g.cover_top, g.body_width, g.body_bottom - g.cover_top, MSO_ANCHOR.TOP)
+            _list_style(ph,
+                        _ppr("lvl1pPr", mar_l=0, indent=0, size=size, color=style.hex("ink"), font=MINOR,
+                             space_before=0, line=size * g.line_height, bullet=None),
+                        _ppr("lvl2pPr", mar_l=0, indent=0, size=g.smaller(size), color=style.hex("primary"),
+                             font=MINOR, space_before=0, line=g.smaller(size) * g.line_height, bullet=None,
+                             bold=True))
+    return layout
 
 
 def _notes_master(prs) -> None:
@@ -204,44 +276,46 @@ def _notes_master(prs) -> None:
 
 # -- text ------------------------------------------------------------------------------
 
-def _runs(paragraph, text: str, style: _Style, *, size: float, color: str, bold: bool = False,
-          font: str | None = None) -> None:
-    """Content Markdown as runs: emphasis, strong and clickable links."""
+def _runs(paragraph, text: str, *, size: float | None = None, color: str | None = None,
+          style: _Style | None = None, bold: bool | None = None) -> None:
+    """Content Markdown as runs: emphasis, strong and clickable links. Size, colour and bold
+    only where given: otherwise the placeholder's style (the master's) decides. A link takes
+    the theme's hyperlink colour, underlined, as PowerPoint draws every link."""
     for span in spans(text):
         run = paragraph.add_run()
         run.text = span.text
         f = run.font
-        f.size = Pt(size)
-        f.bold = bold or span.bold
+        if size is not None:
+            f.size = Pt(size)
+        if bold is not None or span.bold:
+            f.bold = bool(bold or span.bold)
         f.italic = span.italic or None
-        f.name = font or style.body_font
-        f.color.rgb = style.color("accent" if span.href else color)
+        if color is not None and not span.href:
+            f.color.rgb = style.color(color)
         if span.href:
             run.hyperlink.address = span.href
-            f.underline = True
 
 
 def _paragraph(frame, first: bool):
     return frame.paragraphs[0] if first else frame.add_paragraph()
 
 
-def _format(paragraph, *, size: float, space_before: float, bullet: str | None = None,
-            bullet_color: str | None = None, mar_l: float = 0, indent: float = 0, level: int = 0,
-            style: _Style) -> None:
-    g = SLIDE
+def _format(paragraph, *, space_before: float, bullet: bool = True, bullet_color: str | None = None,
+            level: int = 0, line: float | None = None, style: _Style) -> None:
+    """Paragraph properties that differ from the level's style: the space above it, no bullet
+    (an intro, a caption, an address line), the tone's colour of the bullet."""
     paragraph.level = level
-    paragraph.line_spacing = Pt(size * g.line_height)
     paragraph.space_before = Pt(space_before)
+    if line is not None:
+        paragraph.line_spacing = Pt(line)
     ppr = paragraph._p.get_or_add_pPr()
-    ppr.set("marL", str(emu(mar_l)))
-    ppr.set("indent", str(emu(indent)))
-    if bullet:
-        clr = etree.SubElement(ppr, qn("a:buClr"))
-        etree.SubElement(clr, qn("a:srgbClr"), val=style.hex(bullet_color or "accent"))
-        etree.SubElement(ppr, qn("a:buFont"), typeface=style.body_font)
-        etree.SubElement(ppr, qn("a:buChar"), char=bullet)
-    else:
+    if not bullet:
+        ppr.set("marL", "0")
+        ppr.set("indent", "0")
         etree.SubElement(ppr, qn("a:buNone"))
+    elif bullet_color:
+        clr = etree.SubElement(ppr, qn("a:buClr"))
+        etree.SubElement(clr, qn("a:srgbClr"), val=style.hex(bullet_color))
 
 
 class _Writer:
@@ -250,44 +324,49 @@ class _Writer:
     def __init__(self, frame, style: _Style):
         self.frame, self.style, self.first, self.gap = frame, style, True, 0.0
 
-    def text(self, text: str, *, size: float, color: str = "ink", bold: bool = False, after: float = 0,
-             bullet: str | None = None, bullet_color: str | None = None, mar_l: float = 0,
-             indent: float = 0, level: int = 0, before: float | None = None) -> None:
+    def text(self, text: str, *, after: float = 0, bullet: bool = False, bullet_color: str | None = None,
+             level: int = 0, before: float | None = None, size: float | None = None,
+             color: str | None = None, bold: bool | None = None, line: float | None = None) -> None:
         p = _paragraph(self.frame, self.first)
         space = 0.0 if self.first else (self.gap if before is None else max(before, self.gap))
-        _format(p, size=size, space_before=space, bullet=bullet, bullet_color=bullet_color,
-                mar_l=mar_l, indent=indent, level=level, style=self.style)
-        _runs(p, text, self.style, size=size, color=color, bold=bold)
+        _format(p, space_before=space, bullet=bullet, bullet_color=bullet_color, level=level, line=line,
+                style=self.style)
+        _runs(p, text, size=size, color=color, style=self.style, bold=bold)
         self.first, self.gap = False, after
 
     def head(self, s: Slide) -> None:
         g = SLIDE
-        if s.intro:
-            self.text(s.intro, size=g.statement_pt if s.statement else s.size,
-                      color="primary" if s.statement else "ink", after=g.head_gap)
-        if s.caption:
-            self.text(s.caption, size=g.smaller(s.size), color="primary", bold=True, after=g.head_gap)
+        if s.intro and s.statement:  # a statement alone, larger than the body text
+            self.text(s.intro, size=g.statement_pt, line=g.statement_pt * g.line_height, color="primary",
+                      after=g.head_gap)
+        elif s.intro:
+            self.text(s.intro, after=g.head_gap)
+        if s.caption:  # the second level's size, bold in the primary colour
+            self.text(s.caption, level=1, color="primary", bold=True, after=g.head_gap)
 
     def bullets(self, s: Slide, column: tuple[Bullet, ...]) -> None:
         g = SLIDE
-        marker = s.tone or "accent"  # the theme has a colour for each tone
         for i, b in enumerate(column):
             between = g.plain_gap if s.plain else g.bullet_gap
-            if s.plain:
-                self.text(b.text, size=s.size, before=between if i else None)
-            else:
-                self.text(b.text, size=s.size, bullet="•", bullet_color=marker,
-                          mar_l=g.bullet_indent, indent=-g.bullet_indent, before=between if i else None)
+            self.text(b.text, bullet=not s.plain, bullet_color=s.tone, before=between if i else None)
             for item in b.items:
-                indent = 0 if s.plain else g.bullet_indent
-                self.text(item, size=g.smaller(s.size), bullet="–", bullet_color="muted", level=1,
-                          mar_l=indent + g.sub_indent, indent=-g.sub_indent, before=g.sub_gap)
+                self.text(item, bullet=True, level=1, before=g.sub_gap)
+
+
+def _text_style(box, style: _Style) -> None:
+    """A text box's own style (the master's apply to placeholders only): the first level the
+    body text's, the second the caption's."""
+    g, size = SLIDE, SLIDE.sizes[0]
+    _list_style(box, _ppr("lvl1pPr", mar_l=0, indent=0, size=size, color=style.hex("ink"), font=MINOR,
+                          space_before=0, line=size * g.line_height, bullet=None),
+                _ppr("lvl2pPr", mar_l=0, indent=0, size=g.smaller(size), color=style.hex("primary"),
+                     font=MINOR, space_before=0, line=g.smaller(size) * g.line_height, bullet=None, bold=True))
 
 
 # -- slides ----------------------------------------------------------------------------
 
 def _fill_footer(slide, layout, s: Slide, job: Job, style: _Style) -> None:
-    g, d = SLIDE, job.content.handout
+    d = job.content.handout
     for ph in layout.placeholders:
         kind = ph.placeholder_format.type
         if kind not in (PP_PLACEHOLDER.FOOTER, PP_PLACEHOLDER.SLIDE_NUMBER):
@@ -298,10 +377,8 @@ def _fill_footer(slide, layout, s: Slide, job: Job, style: _Style) -> None:
         shape.text_frame.word_wrap = True
         p = shape.text_frame.paragraphs[0]
         if kind == PP_PLACEHOLDER.FOOTER:
-            p.alignment = PP_ALIGN.LEFT
-            _runs(p, f"{d.event} · {long_date(d.date)}", style, size=g.footer_pt, color="muted")
+            _runs(p, f"{d.event} · {long_date(d.date)}")
         else:
-            p.alignment = PP_ALIGN.RIGHT
             # A slide-number field: PowerPoint renumbers it when slides are moved.
             field = etree.Element(qn("a:fld"), type="slidenum", id=SLIDENUM_FIELD_ID)
             end = p._p.find(qn("a:endParaRPr"))
@@ -309,9 +386,7 @@ def _fill_footer(slide, layout, s: Slide, job: Job, style: _Style) -> None:
                 p._p.append(field)
             else:
                 end.addprevious(field)
-            rpr = etree.SubElement(field, qn("a:rPr"), lang=job.content.language, sz=str(g.footer_pt * 100), b="1")
-            etree.SubElement(etree.SubElement(rpr, qn("a:solidFill")), qn("a:srgbClr"), val=style.hex("primary"))
-            etree.SubElement(rpr, qn("a:latin"), typeface=style.body_font)
+            etree.SubElement(field, qn("a:rPr"), lang=job.content.language)
             etree.SubElement(field, qn("a:t")).text = str(s.number)
 
 
@@ -321,17 +396,39 @@ def _title(slide, s: Slide, job: Job, style: _Style) -> None:
     _place(shape, g.margin_x, g.bar_padding, g.body_width, g.title_box, MSO_ANCHOR.MIDDLE)
     frame = shape.text_frame
     p = frame.paragraphs[0]
-    p.line_spacing = Pt(g.title_pt * g.title_line_height)
-    _runs(p, s.title, style, size=g.title_pt, color="on_primary", bold=True, font=style.heading_font)
+    _runs(p, s.title)
     if s.continued:
-        _runs(p, " " + job.content.handout.labels.continued, style, size=g.continued_pt, color="on_primary")
+        _runs(p, " " + job.content.handout.labels.continued, size=g.continued_pt, bold=False)
     if s.subtitle:
         sub = frame.add_paragraph()
         sub.line_spacing = Pt(g.subtitle_pt * g.title_line_height)
-        _runs(sub, s.subtitle, style, size=g.subtitle_pt, color="on_primary")
+        _runs(sub, s.subtitle, size=g.subtitle_pt, bold=False)
         for run in sub.runs:
             run.font._rPr.set("cap", "all")
             run.font._rPr.set("spc", str(round(g.subtitle_pt * 8)))  # 0.08 em, as in the PDF
+
+
+def _add_cover(prs, layouts: dict, s: Slide, style: _Style) -> None:
+    """The title slide, on the Title Slide layout: its title placeholder and its subtitle
+    placeholder (subtitle, event, venue and date, presenters), styled by the layout."""
+    g = SLIDE
+    slide = prs.slides.add_slide(layouts["cover"])
+    title = slide.shapes.title
+    title.text_frame.auto_size = MSO_AUTO_SIZE.NONE
+    title.text_frame.word_wrap = True
+    _runs(title.text_frame.paragraphs[0], s.title)
+    sub = slide.placeholders[1]
+    sub.text_frame.auto_size = MSO_AUTO_SIZE.NONE
+    sub.text_frame.word_wrap = True
+    writer = _Writer(sub.text_frame, style)
+    if s.subtitle:
+        writer.text(s.subtitle, level=1, after=g.head_gap)
+    for line in s.lines:
+        writer.text(line)
+    if s.presenters:
+        if s.caption:
+            writer.text(s.caption, level=1, before=g.head_gap)
+        writer.text(s.presenters, before=0 if s.caption else g.head_gap)
 
 
 def _picture(slide, s: Slide, job: Job) -> None:
@@ -345,10 +442,11 @@ def _picture(slide, s: Slide, job: Job) -> None:
     picture.name = "Picture"
 
 
-def _textbox(slide, x: float, y: float, w: float, h: float, name: str):
+def _textbox(slide, x: float, y: float, w: float, h: float, name: str, style: _Style):
     box = slide.shapes.add_textbox(emu(x), emu(y), emu(w), emu(h))
     box.name = name
     _place(box, x, y, w, h, MSO_ANCHOR.TOP)
+    _text_style(box, style)
     return box
 
 
@@ -359,6 +457,9 @@ def _remove(shape) -> None:
 
 def _add_slide(prs, layouts: dict, s: Slide, job: Job, style: _Style) -> None:
     g = SLIDE
+    if s.kind == "title":
+        _add_cover(prs, layouts, s, style)
+        return
     columns = s.columns
     layout = layouts["two"] if len(columns) == 2 else layouts["one"]
     slide = prs.slides.add_slide(layout)
@@ -366,8 +467,8 @@ def _add_slide(prs, layouts: dict, s: Slide, job: Job, style: _Style) -> None:
     body_bottom = g.body_bottom - s.footnote_height
     if len(columns) == 2:
         if s.head_height:
-            head = _Writer(_textbox(slide, g.margin_x, g.body_top, g.body_width, s.head_height, "Introduction")
-                           .text_frame, style)
+            head = _Writer(_textbox(slide, g.margin_x, g.body_top, g.body_width, s.head_height, "Introduction",
+                                    style).text_frame, style)
             head.head(s)
         width = g.column_width(2)
         for i, column in enumerate(columns):
@@ -392,8 +493,10 @@ def _add_slide(prs, layouts: dict, s: Slide, job: Job, style: _Style) -> None:
             _remove(ph)  # a title-only slide: no empty "Click to add text" box
     if s.footnote:
         box = _textbox(slide, g.margin_x, g.body_bottom - s.footnote_height + g.footnote_gap, g.body_width,
-                       s.footnote_height - g.footnote_gap, "Footnote")
-        _Writer(box.text_frame, style).text(s.footnote, size=g.footnote_pt, color="muted")
+                       s.footnote_height - g.footnote_gap, "Footnote", style)
+        _list_style(box, _ppr("lvl1pPr", mar_l=0, indent=0, size=g.footnote_pt, color=style.hex("muted"),
+                              font=MINOR, space_before=0, line=g.footnote_pt * g.line_height, bullet=None))
+        _Writer(box.text_frame, style).text(s.footnote)
     if s.tone:
         # Over the master's stripe: brown under gaps, green under recommendations. Plain XML:
         # an autoshape would bring the template's shadow along.
@@ -404,7 +507,7 @@ def _add_slide(prs, layouts: dict, s: Slide, job: Job, style: _Style) -> None:
         frame = slide.notes_slide.notes_text_frame
         for i, note in enumerate(s.notes):
             p = _paragraph(frame, i == 0)
-            _runs(p, note, style, size=NOTES_PT, color="ink")
+            _runs(p, note, size=NOTES_PT, color="ink", style=style)
 
 
 # -- the file --------------------------------------------------------------------------
@@ -432,7 +535,7 @@ def render_pptx(job: Job, slides: list[Slide]) -> bytes:
     prs.slide_width, prs.slide_height = emu(SLIDE.width), emu(SLIDE.height)
     _set_theme(prs, style)
     _style_master(prs, style)
-    layouts = _layouts(prs)
+    layouts = _layouts(prs, style)
     for s in slides:
         _add_slide(prs, layouts, s, job, style)
     _notes_master(prs)

@@ -14,14 +14,19 @@ import datetime as dt
 import io
 import logging
 import re
+import struct
+import zlib
 from dataclasses import dataclass, replace
 
 import docx
 from docx.document import Document as WordDocument
+from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
+from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt, RGBColor
+from docx.text.paragraph import Paragraph as DocxParagraph
 
 from ..engines.xpath import compile_xpaths
 from ..inline import literal, plain as plain_text, spans
@@ -30,8 +35,8 @@ from ..ooxml_zip import stable_zip
 from ..templating import long_date
 from ..theme import Theme
 from ..tree import (Address, Box, BulletList, Figure, Inlines, Item, KeyArea, OrderedList,
-                    Paragraph, Quote, Section, Table, org_line, plain)
-from . import ooxml
+                    Paragraph, Quote, Section, Table, iter_blocks, org_line, plain)
+from . import docx_pages, ooxml
 from .docx_footnotes import TEXT_STYLE as FOOTNOTE_TEXT, Footnotes
 
 log = logging.getLogger(__name__)
@@ -41,6 +46,10 @@ TOC_LEVELS = 2            # Heading 1 and 2 are listed in the table of contents
 PAPER_MM = {"A4": (210, 297), "A5": (148, 210), "Letter": (215.9, 279.4)}  # theme page.size
 HEADER_DISTANCE = Mm(12)  # from the page edge; inside the theme's top and bottom margins
 FOOTER_DISTANCE = Mm(10)
+COVER_BAND_MM = 52       # the cover's white band at the top, holding the publisher's block
+COVER_TOP_MM = 76        # where the cover's title starts
+LOGO_MM = 16             # the height of the publisher's logo on the cover
+PLACEHOLDER = "0"        # a digit of the contents' page numbers before the layout is known
 KEEP_WHOLE_ROWS = 20      # a table of at most this many rows is kept on one page
 LIST_DEPTH = 3            # Word's list styles: "List Bullet", "List Bullet 2", "List Bullet 3"
 ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
@@ -60,14 +69,51 @@ class Heading:
     level: int
     bookmark: str
     paragraph: object
+    page: object = None  # the run of its contents entry's page number
 
 
 def render(job: Job) -> dict[str, bytes]:
+    """The .docx, its contents' page numbers those of its own layout (docx_pages.py)."""
     compile_xpaths("docx")
-    document = Report(job).build()
+    report = Report(job)
+    document = report.build()
+    data = save(document, job)
+    pages, width = None, 2
+    for _ in range(2):  # again if the numbers are wider than their placeholders (narrower
+        # ones leave the entries more room: they cannot make a title wrap onto a new line)
+        pages = docx_pages.heading_pages(data, [h.bookmark for h in report.headings])
+        if not pages or len(str(max(pages.values()))) <= width:
+            break
+        width = len(str(max(pages.values())))
+        report.page_numbers({h.bookmark: PLACEHOLDER * width for h in report.headings})
+        data = save(document, job)
+    missing = [h.text for h in report.headings if h.bookmark not in (pages or {})]
+    if pages and missing:
+        log.warning("no page found for %d headings of the Word contents (%s)", len(missing),
+                    missing[0])
+    report.page_numbers({b: str(n) for b, n in (pages or {}).items()})
+    return {f"{job.report_name}.docx": save(document, job)}
+
+
+def save(document, job: Job) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
-    return {f"{job.report_name}.docx": stable_zip(buffer.getvalue(), job.built)}
+    return stable_zip(buffer.getvalue(), job.built)
+
+
+def page_image(width_mm: float, height_mm: float, bands, px_per_mm: int = 2) -> bytes:
+    """A PNG of horizontal bands: [(top_mm, "RRGGBB"), ...], each down to the next one's top."""
+    width, height = int(width_mm * px_per_mm), int(height_mm * px_per_mm)
+    rows = []
+    for y in range(height):
+        color = next(c for top, c in reversed(bands) if top * px_per_mm <= y)
+        rows.append(b"\0" + bytes.fromhex(color) * width)
+    def chunk(kind, payload):
+        return (struct.pack(">I", len(payload)) + kind + payload
+                + struct.pack(">I", zlib.crc32(kind + payload) & 0xFFFFFFFF))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(b"".join(rows), 9)) + chunk(b"IEND", b""))
 
 
 # -- styles ---------------------------------------------------------------------------
@@ -135,10 +181,12 @@ def define_styles(document, theme: Theme, text_width) -> None:
     normal = paragraph_style("Normal", size=body, color_name="ink", after=6)
     normal.paragraph_format.line_spacing = 1.2
 
-    title = paragraph_style("Title", size=26, bold=True, color_name="primary", before=0, after=12)
+    # The cover's title and subtitle, set on the primary colour.
+    title = paragraph_style("Title", size=28, bold=True, color_name="on_primary", before=0, after=14)
+    title.paragraph_format.line_spacing = 1.1
     ooxml.clear_borders(title)
     ooxml.set_border(title, "left", theme.hex("accent"), 36, 14)
-    subtitle = paragraph_style("Subtitle", size=14, italic=False, color_name="muted", after=24)
+    subtitle = paragraph_style("Subtitle", size=15, italic=False, color_name="on_primary", after=24)
     ooxml.clear_numbering(subtitle)
     ooxml.set_border(subtitle, "left", theme.hex("accent"), 36, 14)
 
@@ -147,9 +195,10 @@ def define_styles(document, theme: Theme, text_width) -> None:
     ooxml.set_border(h1, "bottom", theme.hex("accent"), 8, 4)
     paragraph_style("Heading 2", size=13, bold=True, color_name="primary", before=16, after=6)
     paragraph_style("Heading 3", size=11, bold=True, color_name="primary", before=12, after=4)
-    for name in ("Heading 1 Char", "Heading 2 Char", "Heading 3 Char", "Title Char",
-                 "Subtitle Char"):
-        styles[name].font.color.rgb = color("primary" if "Subtitle" not in name else "muted")
+    for name in ("Heading 1 Char", "Heading 2 Char", "Heading 3 Char"):
+        styles[name].font.color.rgb = color("primary")
+    for name in ("Title Char", "Subtitle Char"):
+        styles[name].font.color.rgb = color("on_primary")
 
     for name in ("Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3"):
         rpr = styles[name].element.get_or_add_rPr()
@@ -158,8 +207,8 @@ def define_styles(document, theme: Theme, text_width) -> None:
         ooxml.clear_character_spacing(rpr)  # the template letter-spaces Title and Subtitle
 
     # Based on Heading 1 (its rule) but outside the outline, so not listed in itself; the
-    # contents start the page after the cover.
-    paragraph_style("TOC Heading", priority=39).paragraph_format.page_break_before = True
+    # contents start the body's section, on the page after the imprint.
+    paragraph_style("TOC Heading", priority=39).paragraph_format.page_break_before = False
     for level in range(1, TOC_LEVELS + 1):
         toc = paragraph_style(f"toc {level}", bold=level == 1, before=6 if level == 1 else 0,
                               after=2, priority=39)
@@ -192,16 +241,22 @@ def define_styles(document, theme: Theme, text_width) -> None:
     link.font.underline = True
     ooxml.set_style_meta(link, priority=99, quick=False)
 
-    # The report's own styles, each used for one kind of block.
-    band = paragraph_style("Cover Band", size=11, color_name="on_primary", after=150,
-                           priority=20)
-    ooxml.set_shading(band, theme.hex("primary"))
-    for side in ("top", "left", "bottom", "right"):  # same colour as the fill: padding
-        ooxml.set_border(band, side, theme.hex("primary"), 4, 10)
+    # The report's own styles, each used for one kind of block. The cover: the publisher's
+    # block on a white band, the rest on the primary colour (a page-size picture behind).
+    paragraph_style("Cover Publisher", size=11, color_name="primary", after=0, priority=20)
     acronym = styles.add_style("Cover Acronym", WD_STYLE_TYPE.CHARACTER)
     acronym.base_style = styles["Default Paragraph Font"]
-    acronym.font.size, acronym.font.bold = Pt(24), True
-    paragraph_style("Cover Details", size=11, color_name="muted", after=2, priority=20)
+    acronym.font.size, acronym.font.bold = Pt(26), True
+    series = paragraph_style("Cover Series", size=12, bold=True, color_name="on_primary",
+                             after=10, priority=20)
+    series.font.all_caps = True
+    paragraph_style("Cover Details", size=11, color_name="on_primary", after=2, priority=20)
+    # The imprint (the page after the cover) and the back cover.
+    paragraph_style("Imprint", size=small, color_name="ink", after=6, priority=20)
+    imprint_small = paragraph_style("Imprint Details", base="Imprint", color_name="muted",
+                                    after=0, priority=20)
+    imprint_small.paragraph_format.tab_stops.add_tab_stop(Mm(32))
+    paragraph_style("Back Cover", size=11, color_name="on_primary", after=6, priority=20)
     paragraph_style("Publication Title", italic=True, color_name="primary", after=8, priority=20)
     paragraph_style("Table Text", size=small, after=0, priority=20).paragraph_format.line_spacing = 1.1
     paragraph_style("Table Heading", base="Table Text", bold=True, color_name="primary",
@@ -300,20 +355,36 @@ class Report:
         ooxml.set_language(self.document, self.c.language)
         self.decimal = ooxml.add_decimal_numbering(self.document)
         self.properties()
-        self.header_footer(section)
 
+        # Four sections, each starting a page: the cover, the imprint, the body (the only
+        # one with a header and footer) and, when the outline has a contact, the back cover.
         body = Place(self.document)
         self.cover()
+        self.document.add_section(WD_SECTION.NEW_PAGE)
+        self.imprint()
+        self.document.add_section(WD_SECTION.NEW_PAGE)
         toc_heading = self.document.add_paragraph(style="TOC Heading")
         self.write(toc_heading, spans(self.labels.contents))
         for node in self.tree.sections:
             self.section(node, body)
-        self.colophon()
+        address = self.contact()
+        if address is not None:
+            self.document.add_section(WD_SECTION.NEW_PAGE)
+            self.back_cover(address)
         self.table_of_contents(toc_heading)
         self.notes()
-        ooxml.update_fields_on_open(self.document)
+        self.page_setup()
         ooxml.modern_layout(self.document)
         return self.document
+
+    def page_setup(self) -> None:
+        """The cover's margins make room for its publisher's block and date; the imprint sits
+        at the foot of its page; only the body has a header and footer."""
+        cover, imprint, body, *back = self.document.sections
+        cover.top_margin, cover.bottom_margin = Mm(COVER_TOP_MM), Mm(20)
+        for section in (cover, imprint, *back):
+            self.no_header_footer(section)
+        self.header_footer(body)
 
     # -- inline text ---------------------------------------------------------------------
 
@@ -535,11 +606,14 @@ class Report:
         props.created = props.modified = props.last_printed = built
         ooxml.replace_template_leftovers(self.document, GENERATOR, clean(c.publisher_name))
 
-    def header_footer(self, section):
-        section.different_first_page_header_footer = True  # the cover has neither
-        for part in (section.first_page_header, section.first_page_footer):
+    @staticmethod
+    def no_header_footer(section):
+        for part in (section.header, section.footer):
             part.is_linked_to_previous = False
-            part.paragraphs[0].style = "Normal"  # not Header: its rule would show on the cover
+            part.paragraphs[0].style = "Normal"  # not Header: its rule would show
+
+    def header_footer(self, section):
+        section.header.is_linked_to_previous = section.footer.is_linked_to_previous = False
         header = section.header.paragraphs[0]
         header.style = "Header"
         self.write(header, spans(self.c.running_title))
@@ -552,35 +626,127 @@ class Report:
         ooxml.add_field(footer, "NUMPAGES", "1")
         self.write(footer, literal_space(after))
 
-    # -- the cover, the contents and the colophon ------------------------------------------
+    # -- the cover, the imprint, the contents and the back cover ---------------------------
+
+    def background(self, paragraph, bands) -> None:
+        """The page's design behind its text: bands of the theme's colours, edge to edge."""
+        section = self.document.sections[0]
+        width, height = section.page_width, section.page_height
+        image = page_image(width.mm, height.mm, [(top, self.theme.hex(name)) for top, name in bands])
+        ooxml.add_page_background(paragraph, io.BytesIO(image), width, height)
 
     def cover(self):
-        c = self.c
-        band = self.document.add_paragraph(style="Cover Band")
-        band.add_run(clean(c.publisher), style="Cover Acronym")
-        band.add_run().add_break()
-        self.write(band, spans(c.publisher_name))
-        self.text(c.title, "Title")
+        """The publisher's block (logo, acronym, name) on a white band; the series and number,
+        the title and subtitle on the primary colour; the date and coordinator at its foot."""
+        c, section = self.c, self.document.sections[0]
+        left = Mm(self.theme.page["margin_left_mm"])
+        band = COVER_BAND_MM
+        publisher = self.document.add_paragraph(style="Cover Publisher")
+        if c.logo:
+            shape = publisher.add_run().add_picture(io.BytesIO(self.job.images[c.logo.file]),
+                                                    height=Mm(LOGO_MM))
+            if shape.width > self.text_width / 2:
+                shape.height = Emu(int(shape.height * self.text_width / 2 / shape.width))
+                shape.width = Emu(self.text_width // 2)
+            ooxml.set_picture_alt(shape, clean(plain_text(c.logo.alt)))
+            publisher.add_run("  ")
+        publisher.add_run(clean(c.publisher), style="Cover Acronym")
+        name = self.write(self.document.add_paragraph(style="Cover Publisher"), spans(c.publisher_name))
+        for paragraph in (publisher, name):
+            ooxml.set_frame(paragraph, x=left, y=Mm(16), width=self.text_width)
+        if c.series or c.number:
+            first = self.text(" ".join(clean(part) for part in (c.series, c.number) if part),
+                              "Cover Series")
+        title = self.text(c.title, "Title")
+        # Anchored in the first paragraph of the text's flow, not in the publisher's frame.
+        self.background(first if c.series or c.number else title,
+                        [(0, "paper"), (band, "accent"), (band + 2.5, "primary")])
         if c.subtitle:
             self.text(c.subtitle, "Subtitle")
-        self.write(self.document.add_paragraph(style="Cover Details"), spans(long_date(c.date)))
-        if c.coordinator:
-            self.write(self.document.add_paragraph(style="Cover Details"),
-                       spans(org_line(c.organization(c.coordinator))))
         if c.cover_image:
             picture = self.document.add_paragraph(style="Cover Details")
             shape = picture.add_run().add_picture(io.BytesIO(self.job.images[c.cover_image.file]),
                                                   width=Mm(90))
+            if shape.height > Mm(70):
+                shape.width = Emu(int(shape.width * Mm(70) / shape.height))
+                shape.height = Mm(70)
             ooxml.set_picture_alt(shape, clean(plain_text(c.cover_image.alt)))
+        foot = [spans(long_date(c.date))]
+        if c.coordinator:
+            foot.append(spans(org_line(c.organization(c.coordinator))))
+        for text in foot:
+            paragraph = self.write(self.document.add_paragraph(style="Cover Details"), text)
+            ooxml.set_frame(paragraph, x=left, y=None, width=self.text_width, y_align="bottom")
+
+    def imprint(self):
+        """The page after the cover, at its foot: copyright, disclaimer, the 'not formally
+        edited' note, the publication's numbers, and in small print the edition, the build
+        date and the content version."""
+        labels, imprint = self.labels, self.c.imprint
+        self.imprint_start = self.body_length()
+        for text in (imprint.copyright, imprint.disclaimer, imprint.note) if imprint else ():
+            if text:
+                self.text(text, "Imprint")
+        numbers = [(labels.symbol, imprint.symbol), (labels.isbn, imprint.isbn),
+                   (labels.sales_number, imprint.sales_number),
+                   (labels.job_number, imprint.job_number)] if imprint else []
+        details = [(label, literal(clean(value))) for label, value in numbers if value]
+        if imprint and imprint.edition:
+            details.append((None, spans(imprint.edition)))
+        details += [(labels.built, literal(long_date(self.job.built))),
+                    (labels.version, literal(clean(self.job.version)))]
+        for label, value in details:
+            line = self.document.add_paragraph(style="Imprint Details")
+            if label:
+                self.write(line, spans(label), style="Strong")
+                line.add_run("\t")
+            self.write(line, value)
+        self.text(labels.generator, "Imprint Details").paragraph_format.space_before = Pt(6)
+        self.to_foot(self.imprint_start)
+
+    def body_length(self) -> int:
+        """How many paragraphs and tables the body has (the next one's index)."""
+        return sum(1 for e in self.document.element.body if e.tag != qn("w:sectPr"))
+
+    def to_foot(self, start: int) -> None:
+        """The body's paragraphs from index start on, in one frame at the foot of the text
+        area (LibreOffice ignores a section's vertical alignment; Word and it honour frames)."""
+        left = Mm(self.theme.page["margin_left_mm"])
+        for element in list(self.document.element.body)[start:]:
+            if element.tag == qn("w:p"):
+                ooxml.set_frame(DocxParagraph(element, self.document._body), x=left, y=None,
+                                width=self.text_width, y_align="bottom")
+
+    def contact(self) -> Address | None:
+        """The outline's contact address, if it has one."""
+        return next((b for s in self.tree.walk() for b in iter_blocks(s.blocks)
+                     if isinstance(b, Address)), None)
+
+    def back_cover(self, address: Address):
+        """The publisher and the contact address, on the primary colour, at the page's foot."""
+        c = self.c
+        # The design is anchored in an empty paragraph: one in a frame would carry it along.
+        self.background(self.document.add_paragraph(style="Back Cover"),
+                        [(0, "primary"), (287, "accent")])
+        start = self.body_length()
+        acronym = self.document.add_paragraph(style="Back Cover")
+        acronym.add_run(clean(c.publisher), style="Cover Acronym")
+        self.write(self.document.add_paragraph(style="Back Cover"), spans(c.publisher_name))
+        self.write(self.document.add_paragraph(style="Back Cover"), address.intro).paragraph_format.space_before = Pt(18)
+        lines = self.document.add_paragraph(style="Back Cover")
+        for index, line in enumerate(address.lines):
+            if index:
+                lines.add_run().add_break()
+            self.write(lines, line, style="Strong" if index == 0 else None)
+        for run in lines.iter_inner_content():  # links too, in the colour text has here
+            for r in getattr(run, "runs", [run]):
+                r.font.color.rgb = RGBColor.from_string(self.theme.hex("on_primary"))
+        self.to_foot(start)
 
     def table_of_contents(self, toc_heading):
-        """A TOC field over Heading 1-2 whose cached result already lists the headings.
-
-        The entries link to their headings but carry no page numbers: only a layout engine
-        knows those, and a guess would print wrong ones. Word offers to refresh the field on
-        opening (update_fields_on_open) and then adds them, with the dotted leaders of the
-        TOC styles.
-        """
+        """A TOC field over Heading 1-2 whose cached result is what Word would write: each
+        entry a link to its heading, a dotted leader and a PAGEREF field. Its page numbers are
+        placeholders until render() knows the layout (page_numbers); F9 in Word updates them."""
         if not self.headings:
             return
         anchor = self.headings[0].paragraph  # entries go between the TOC heading and this
@@ -591,23 +757,24 @@ class Report:
         first, last = entries[0][0], entries[-1][0]
         ooxml.begin_field(first, f'TOC \\o "1-{TOC_LEVELS}" \\h \\z \\u')
         for entry, heading in entries:
-            ooxml.add_toc_entry(entry, heading.text, heading.bookmark)
+            heading.page = ooxml.add_toc_entry(entry, heading.text, heading.bookmark,
+                                               PLACEHOLDER * 2)
         ooxml.end_field(last)
         log.debug("table of contents: %d entries after %r", len(entries), toc_heading.text)
 
-    def colophon(self):
-        labels = self.labels
-        heading = self.text(labels.colophon, "Heading 1")
-        self.bookmark(heading, plain_text(labels.colophon), 1)
-        # Short: it follows the last section on the same page, set apart by space instead.
-        heading.paragraph_format.space_before = Pt(24)
-        self.text(labels.generator)
-        for label, value in ((labels.built, long_date(self.job.built)),
-                             (labels.version, self.job.version)):
-            line = self.document.add_paragraph(style="Definition")
-            self.write(line, spans(label), style="Strong")
-            line.add_run("\t")
-            self.write(line, literal(value))
+    def page_numbers(self, numbers: dict[str, str]) -> None:
+        """Each contents entry's page number; an entry without one loses its leader and field."""
+        for heading in self.headings:
+            if heading.page is None:
+                continue
+            number = numbers.get(heading.bookmark)
+            if number is not None:
+                heading.page.text = number
+                continue
+            link = heading.page._r.getparent()
+            for child in list(link)[1:]:  # all but the heading's text
+                link.remove(child)
+            heading.page = None
 
 
 def literal_space(text: str) -> Inlines:
