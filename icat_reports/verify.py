@@ -1,0 +1,184 @@
+"""Built outputs, read back, against the document tree: proof that every output says the same.
+
+Each text of the tree (headings, paragraphs, list items, table cells, notes, key areas'
+items, the address) must be found in each report output (the HTML page, the PDF's text, the
+Word file's XML), and each slide's texts in the slides PDF and the PowerPoint deck. A text
+missing from an output is reported with the output, where it should be (the section; the
+slide) and the content file and line it comes from. Texts are compared as a reader sees them:
+case, quotes, dashes, hyphens and line breaks do not matter.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .problems import Location
+from .tree import (Address, Box, BulletList, Document, Figure, KeyArea, OrderedList, Paragraph,
+                   Quote, Table, plain)
+
+_QUOTES = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"'}
+
+
+def normalize(text: str) -> str:
+    """What is compared: letters and digits as read, nothing else."""
+    text = unicodedata.normalize("NFKC", text)
+    for old, new in _QUOTES.items():
+        text = text.replace(old, new)
+    text = text.replace("\u00ad", "")
+    return re.sub(r"[\s\-\u2010-\u2015\u00a0\u202f]+", "", text).casefold()
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+    where: Location      # the content file and line it comes from
+    place: str           # where it belongs in the outputs: a section's title, a slide
+    parts: tuple[str, ...] = ()  # the runs between its footnote marks, each found on its own
+
+    def found_in(self, haystack: str) -> bool:
+        return all(normalize(part) in haystack for part in self.parts or (self.text,))
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    output: str
+    text: Text
+
+    def __str__(self) -> str:
+        shown = self.text.text if len(self.text.text) <= 70 else self.text.text[:67] + "..."
+        return f"{self.output}: missing in {self.text.place}: '{shown}' ({self.text.where})"
+
+
+def report_texts(document: Document) -> list[Text]:
+    """Every text of the report, with its place and origin."""
+    out: list[Text] = []
+
+    def add(spans, where: Location, place: str) -> None:
+        text = plain(spans).strip()
+        if text:
+            # A note's mark is a number in print and a reference without text in Word.
+            parts, run = [], ""
+            for span in spans:
+                if span.note is not None:
+                    parts.append(run)
+                    run = ""
+                else:
+                    run += span.text
+            parts = tuple(p for p in (*parts, run) if normalize(p))
+            out.append(Text(text, where, place, parts if len(parts) > 1 else ()))
+
+    def blocks(nodes, place: str) -> None:
+        for node in nodes:
+            where = node.where
+            if isinstance(node, Paragraph):
+                add(node.text, where, place)
+            elif isinstance(node, (BulletList, OrderedList)):
+                for item in node.items:
+                    add(item.text, item.where, place)
+                    blocks(item.children, place)
+            elif isinstance(node, Table):
+                for cell in ([node.caption] if node.caption else []) + list(node.header) + \
+                        [c for row in node.rows for c in row]:
+                    add(cell, where, place)
+            elif isinstance(node, (Box, Quote)):
+                if isinstance(node, Box):
+                    add(node.title, where, place)
+                blocks(node.blocks, place)
+            elif isinstance(node, Figure):
+                add(node.caption, where, place)
+            elif isinstance(node, KeyArea):
+                for item in (*node.gaps, *node.recommendations):
+                    add(item, where, place)
+            elif isinstance(node, Address):
+                for line in (node.intro, *node.lines):
+                    add(line, where, place)
+
+    for section in document.walk():
+        place = f"section '{section.plain_title}'"
+        add(section.title, section.where, place)
+        blocks(section.blocks, place)
+    for note in document.footnotes.values():
+        blocks(note.blocks, f"note {note.number}")
+    return out
+
+
+def slide_texts(document: Document, font: str) -> list[Text]:
+    from . import deck
+    from .inline import plain as plain_markdown
+    slides = deck.expand(document, deck.Measure(font))
+    where = document.content.handout._where
+    out = []
+    entries = len(document.content.handout.slides)
+    for slide in slides:
+        key = (("handout", "title") if slide.kind == "title" else ("handout", "closing")
+               if slide.entry == entries else ("handout", "slides", slide.entry))
+        origin = where.get(key, Location("handout.yaml"))
+        place = f"slide {slide.number} ('{plain_markdown(slide.title)}')"
+        for text in (slide.title, slide.subtitle if slide.kind == "title" else None, *slide.lines,
+                     slide.presenters, slide.intro, slide.caption, slide.footnote,
+                     *(b.text for b in slide.bullets), *(i for b in slide.bullets for i in b.items)):
+            if text and plain_markdown(text).strip():
+                out.append(Text(plain_markdown(text).strip(), origin, place))
+    return out
+
+
+# -- reading the outputs back ---------------------------------------------------------------
+
+def pdf_text(path: Path) -> str:
+    # -raw: the order the text was laid down in, so that two columns side by side do not mix.
+    return subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def html_text(path: Path) -> str:
+    source = path.read_text("utf-8")
+    source = re.sub(r"(?is)<(style|script)\b.*?</\1>", " ", source)
+    return html.unescape(re.sub(r"<[^>]+>", " ", source))
+
+
+def ooxml_text(path: Path, parts: str) -> str:
+    """The text of an Office file's XML parts (w:t or a:t runs), in order."""
+    with zipfile.ZipFile(path) as archive:
+        names = sorted(n for n in archive.namelist() if re.fullmatch(parts, n))
+        xml = " ".join(archive.read(n).decode("utf-8") for n in names)
+    return html.unescape(" ".join(re.findall(r"<(?:w|a):t(?:\s[^>]*)?>([^<]*)</(?:w|a):t>", xml)))
+
+
+def check(document: Document, out: Path, font: str) -> list[Disagreement]:
+    """Every disagreement between the tree and the outputs in out."""
+    name = document.content.report.output
+    texts = report_texts(document)
+    outputs = {
+        f"{name}.html": lambda p: html_text(p),
+        f"{name}.pdf": lambda p: pdf_text(p),
+        f"{name}.docx": lambda p: ooxml_text(p, r"word/(document|footnotes)\.xml"),
+    }
+    found: list[Disagreement] = []
+    for output, read in outputs.items():
+        path = out / output
+        if not path.exists():
+            continue
+        haystack = normalize(read(path))
+        found += [Disagreement(output, t) for t in texts if not t.found_in(haystack)]
+    slides = None
+    for output, read in (("handout-slides.pdf", pdf_text),
+                         ("handout.pptx", lambda p: ooxml_text(p, r"ppt/slides/slide\d+\.xml"))):
+        path = out / output
+        if not path.exists():
+            continue
+        slides = slides if slides is not None else slide_texts(document, font)
+        haystack = normalize(read(path))
+        found += [Disagreement(output, t) for t in slides if not t.found_in(haystack)]
+    return found
+
+
+def outputs_present(document: Document, out: Path) -> list[str]:
+    name = document.content.report.output
+    return [n for n in (f"{name}.html", f"{name}.pdf", f"{name}.docx", "handout-slides.pdf", "handout.pptx")
+            if (out / n).exists()]
