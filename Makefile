@@ -19,7 +19,10 @@ SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct -- content templates 2>/dev
 export SOURCE_DATE_EPOCH
 
 # What each output is made from, so that an unchanged output is not rebuilt.
-CONTENT := $(wildcard content/*.yaml)
+CONTENT := $(wildcard content/*.yaml content/translations/*.po)
+# Every language with a catalog is built too, into build/LANG/.
+LANGS := $(if $(wildcard content/translations/*.po),--lang all)
+DRAFTFLAG := $(if $(DRAFT),--draft)
 CORE := build.py $(wildcard icat_reports/*.py icat_reports/engines/*.py icat_reports/data/*) icat_reports/render/__init__.py templates/theme.yaml $(CONTENT)
 REPORT_HTML := icat_reports/render/html.py $(wildcard templates/report.* templates/blocks.*)
 PDF_DEPS := $(CORE) $(REPORT_HTML) icat_reports/render/pdf.py
@@ -38,18 +41,24 @@ HANDOUT := $(OUT)/handout-slides.pdf $(OUT)/handout-notes.pdf $(OUT)/handout.ppt
 A11Y := tools/a11y
 A11Y_DEPS := $(A11Y)/node_modules/.package-lock.json
 
-.PHONY: all pdf docx html handout check check-a11y test bench clean distclean setup
+.PHONY: all pdf docx html handout check check-a11y test bench clean distclean setup preview
 .DEFAULT_GOAL := all
 
 # `all` asks make which outputs are out of date, then builds them in one process that
 # loads the content once and renders the formats in parallel.
+# `make all DRAFT=1` marks every page DRAFT and rebuilds everything; a build/.draft file then
+# says so, and the next final `make all` rebuilds everything too, so that no draft is left
+# beside a final output.
 all: | $(STAMP) $(SYSTEM)
 	@stale=""; \
 	$(MAKE) -sq $(PDF) || stale="$$stale pdf"; \
 	$(MAKE) -sq $(DOCX) || stale="$$stale docx"; \
 	$(MAKE) -sq $(HTML) || stale="$$stale html"; \
 	$(MAKE) -sq $(HANDOUT) || stale="$$stale handout"; \
-	if [ -n "$$stale" ]; then echo "$(PY) build.py$$stale --out $(OUT)"; $(PY) build.py $$stale --out $(OUT); \
+	if [ -n "$(DRAFT)" ] || [ -e $(OUT)/.draft ]; then stale=" pdf docx html handout"; fi; \
+	if [ -n "$$stale" ]; then echo "$(PY) build.py$$stale $(LANGS) $(DRAFTFLAG) --out $(OUT)"; \
+	  $(PY) build.py $$stale $(LANGS) $(DRAFTFLAG) --out $(OUT) && \
+	  if [ -n "$(DRAFT)" ]; then touch $(OUT)/.draft; else rm -f $(OUT)/.draft; fi; \
 	else echo "$(OUT)/ is up to date"; fi
 pdf: $(PDF)
 docx: $(DOCX)
@@ -69,16 +78,20 @@ $(STAMP): pyproject.toml | $(SYSTEM)
 	@touch $@
 
 $(PDF): $(PDF_DEPS) | $(STAMP) $(SYSTEM)
-	$(PY) build.py pdf --out $(OUT)
+	$(PY) build.py pdf $(LANGS) --out $(OUT)
 $(DOCX): $(DOCX_DEPS) | $(STAMP) $(SYSTEM)
-	$(PY) build.py docx --out $(OUT)
+	$(PY) build.py docx $(LANGS) --out $(OUT)
 $(HTML): $(HTML_DEPS) | $(STAMP) $(SYSTEM)
-	$(PY) build.py html --out $(OUT)
+	$(PY) build.py html $(LANGS) --out $(OUT)
 $(HANDOUT) &: $(HANDOUT_DEPS) | $(STAMP) $(SYSTEM)
-	$(PY) build.py handout --out $(OUT)
+	$(PY) build.py handout $(LANGS) --out $(OUT)
 
 check: | $(STAMP)
 	$(PY) build.py check
+
+# A live preview on http://127.0.0.1:8000/ (the next free port if taken), rebuilt on every save.
+preview: | $(STAMP) $(SYSTEM)
+	$(PY) build.py preview
 
 # axe-core and puppeteer-core (which drives Debian's chromium; it downloads no browser).
 $(A11Y_DEPS): $(A11Y)/package.json $(A11Y)/package-lock.json | $(SYSTEM)
@@ -95,6 +108,7 @@ test: | $(STAMP) $(SYSTEM) $(A11Y_DEPS)
 bench: | $(STAMP) $(SYSTEM)
 	scripts/system-deps.sh pandoc
 	$(PY) bench/run.py
+	$(PY) bench/preview.py
 
 clean:
 	rm -rf $(OUT)

@@ -7,8 +7,10 @@ Ctrl-C (SIGINT), 143 by SIGTERM.
 from __future__ import annotations
 
 import argparse
+import io
 import logging
 import os
+import re
 import sys
 from contextlib import closing
 from pathlib import Path
@@ -16,6 +18,7 @@ from pathlib import Path
 from . import assets, deck, interrupt, loader, model, rendering, tree
 from .builders import BUILDERS
 from .job import BadEpoch, Job, build_time, content_version
+from . import problems as problems_mod
 from .problems import ContentError
 from .theme import load_theme
 from .writer import WriteError, remove_stale, write_outputs
@@ -23,8 +26,26 @@ from .writer import WriteError, remove_stale, write_outputs
 log = logging.getLogger("icat_reports")
 
 PROJECT = Path(__file__).resolve().parent.parent
+COMMAND = "build.py"  # how the command calls itself; `icat-reports` when installed
+
+
+def templates_dir() -> Path:
+    """The templates: the repository's templates/ (an editable install), or the package's
+    own copy (an installed wheel)."""
+    here = PROJECT / "templates"
+    if (here / "theme.yaml").is_file():
+        return here
+    return Path(__file__).resolve().parent / "templates"
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError, version as installed
+    try:
+        return installed("icat-reports")
+    except PackageNotFoundError:
+        return "unknown"
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_INTERRUPTED = 0, 1, 2, 130
-COMMANDS = ("all", "check", "schema")
+COMMANDS = ("all", "check", "schema", "init", "translations", "verify", "pack", "changes", "preview")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -36,12 +57,21 @@ class _Parser(argparse.ArgumentParser):
 def parser() -> argparse.ArgumentParser:
     formats = "\n".join(f"  {b.name:8} {', '.join(b.outputs)}: {b.description}" for b in BUILDERS.values())
     p = _Parser(
-        prog="build.py",
+        prog=COMMAND,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Build an ICAT publication (report and slide handout) from content/*.yaml.",
         epilog=f"formats:\n{formats}\n  all      every format above (the default)\n"
                "  check    validate the content only, build nothing\n"
-               "  schema   print the content schema (every field, its type, its file)\n\n"
+               "  schema   print the content schema (every field, its type, its file)\n"
+               "  init DIR write a small starter publication into DIR, ready to build\n"
+               "  preview  serve a live preview on http://127.0.0.1:8000/ (--port), rebuilt on\n"
+               "           every change to the content or the templates; Ctrl-C stops it\n"
+               "  verify   read the built outputs back: does each say every text of the content?\n"
+               "  pack     zip every output, the content and a manifest into OUT/pack/MEETING-DATE.zip\n"
+               "  changes  with --since REF: what changed, as OUT/changes/NAME-changes.docx (tracked\n"
+               "           changes), .html and .pdf\n"
+               "  translations LANG ...  create or update content/translations/LANG.po;\n"
+               "           with --status, how complete each catalog is\n\n"
                "exit status: 0 built, 2 invalid content or usage, 1 any other failure,\n"
                "130 interrupted (Ctrl-C), 143 terminated (SIGTERM)",
     )
@@ -51,11 +81,28 @@ def parser() -> argparse.ArgumentParser:
                    help="content directory (default: content/)")
     p.add_argument("--out", type=Path, default=Path("build"), metavar="DIR",
                    help="output directory (default: build/)")
-    p.add_argument("--templates", type=Path, default=PROJECT / "templates", metavar="DIR",
+    p.add_argument("--templates", type=Path, default=None, metavar="DIR",
                    help=argparse.SUPPRESS)
     p.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
                    help="render formats in up to N processes (default: one per core)")
     p.add_argument("-v", "--verbose", action="store_true", help="say more about each step")
+    p.add_argument("--port", type=int, default=8000, metavar="N",
+                   help="with preview: the port on 127.0.0.1, or the next free one (default: 8000)")
+    p.add_argument("--lang", action="append", metavar="LANG",
+                   help="build in these languages (each has content/translations/LANG.po) into OUT/LANG/; "
+                        "'all': the source language and every catalog")
+    p.add_argument("--strict", action="store_true",
+                   help="refuse a translation with an outdated or missing entry (the final edition)")
+    p.add_argument("--status", action="store_true", help="with translations: how complete each catalog is")
+    p.add_argument("--draft", action="store_true",
+                   help="mark every page and slide DRAFT with the build date; without it (the final "
+                        "edition) a translation must be complete")
+    p.add_argument("--since", metavar="REF",
+                   help="with changes: the previous edition, a meeting pack (.zip) or a git revision")
+    p.add_argument("--force", action="store_true", help="with pack: replace a pack of the same meeting")
+    p.add_argument("--verify", type=Path, metavar="FILE.zip", dest="verify_pack",
+                   help="with pack: check every file of a pack against its manifest")
+    p.add_argument("--version", action="version", version=f"icat-reports {version()}")
     return p
 
 
@@ -80,9 +127,12 @@ def load_document(content_dir: Path) -> tree.Document:
     return load(content_dir)[0]
 
 
-def load(content_dir: Path) -> tuple[tree.Document, dict[str, bytes]]:
-    """The document tree and the images it names, or ContentError with every problem."""
+def load(content_dir: Path, language: str | None = None,
+         strict: bool = False) -> tuple[tree.Document, dict[str, bytes]]:
+    """The document tree and the images it names, or ContentError with every problem; in
+    `language` when given (its catalog applied, its fixed words), else in the source's."""
     raw = loader.load(content_dir)
+    raw, counts = _translated(raw, content_dir, language, strict)
     problems: list = []
     try:
         content = model.build(raw)
@@ -106,7 +156,35 @@ def load(content_dir: Path) -> tuple[tree.Document, dict[str, bytes]]:
         log.debug("later checks skipped on the partial content", exc_info=True)
     if problems:
         raise ContentError(problems)
+    if counts is not None:
+        import dataclasses
+        document = dataclasses.replace(document, translation=counts)
     return document, images
+
+
+def _translated(raw, content_dir: Path, language: str | None, strict: bool):
+    """The raw content in language: the catalog's texts swapped in and the package's fixed
+    words of that language under the user's own. (raw, the i18n.Applied counts or None)."""
+    from . import i18n
+    source = raw.data.get("language") if isinstance(raw.data.get("language"), str) else "en"
+    applied = None
+    if language and language != source:
+        path = i18n.catalog_path(content_dir, language)
+        if not path.exists():
+            raise ContentError([problems_mod.Problem(problems_mod.Location(str(path)), "",
+                                                     f"no catalog for '{language}'; make it with "
+                                                     f"`{COMMAND} translations {language}`")])
+        applied = i18n.apply(raw, i18n.read(path, language), path)
+        if strict and (applied.fuzzy or applied.missing):
+            raise ContentError([problems_mod.Problem(u.where, u.context, f"{language}: "
+                                                     f"{'outdated' if u in applied.fuzzy else 'not translated'}")
+                                for u in [*applied.fuzzy, *applied.missing]])
+        raw = applied.raw
+        raw.data["language"] = language
+    labels = raw.data.get("labels")
+    if labels is None or isinstance(labels, dict):
+        raw.data["labels"] = {**model.default_labels(language or source), **(labels or {})}
+    return raw, applied
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,6 +205,25 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(args: argparse.Namespace) -> int:
+    if args.templates is None:
+        args.templates = templates_dir()
+    if args.targets[:1] == ["init"]:
+        if len(args.targets) != 2:
+            parser().error("init takes one folder: init DIR")
+        return init(Path(args.targets[1]))
+    if args.targets[:1] == ["preview"]:
+        if len(args.targets) != 1:
+            parser().error("preview takes no format: preview [--content DIR] [--out DIR] [--port N]")
+        from . import preview
+        return preview.command(args.content, args.out, args.templates, args.port, args.jobs)
+    if args.targets[:1] == ["translations"]:
+        return translations(args, args.targets[1:])
+    if args.targets == ["verify"]:
+        return verify_outputs(args)
+    if args.targets == ["pack"]:
+        return make_pack(args)
+    if args.targets == ["changes"]:
+        return changes_since(args)
     targets = list(dict.fromkeys(args.targets))
     unknown = [t for t in targets if t not in BUILDERS and t not in COMMANDS]
     if unknown:
@@ -136,14 +233,22 @@ def _main(args: argparse.Namespace) -> int:
         from .schema_doc import schema_text
         sys.stdout.write(schema_text())
         return EXIT_OK
-    try:
-        document, images = load(args.content)
-    except ContentError as error:
-        return _report(error)
-    content = document.content
+    # Every edition (the source, each language asked for) is loaded and checked before any is
+    # rendered: a problem in one language's catalog refuses the whole build.
+    editions, problems = [], []
+    for language in _languages(args):
+        try:
+            # The final edition (no --draft) goes out complete: no outdated or missing entry.
+            document, images = load(args.content, language, args.strict or not args.draft)
+        except ContentError as error:
+            problems += error.problems
+            continue
+        editions.append((language, document, images))
+    if problems:
+        return _report(ContentError(problems))
     theme = load_theme(args.templates)
     if targets == ["check"]:
-        problems = deck.fit_problems(document, theme.fonts["body"])
+        problems = [p for _, document, _ in editions for p in deck.fit_problems(document, theme.fonts["body"])]
         if problems:
             return _report(ContentError(problems))
         print(f"{args.content}: content is valid")
@@ -154,22 +259,31 @@ def _main(args: argparse.Namespace) -> int:
     except BadEpoch as error:
         print(f"build.py: {error}", file=sys.stderr)
         return EXIT_INVALID
-    job = Job(content=content, document=document, theme=theme, templates=args.templates.resolve(),
-              built=built, version=content_version(args.content), images=images,
-              workers=max(1, args.jobs or os.cpu_count() or 1))
-    if "handout" in names:
-        # What cannot fit on a slide is found before anything is rendered, so that a refused
-        # build writes nothing; the workers inherit the laid-out deck.
-        try:
-            deck.slides_of(job)
-        except ContentError as error:
-            return _report(error)
+    jobs = []
+    for language, document, images in editions:
+        job = Job(content=document.content, document=document, theme=theme,
+                  templates=args.templates.resolve(), built=built, version=content_version(args.content),
+                  images=images, workers=max(1, args.jobs or os.cpu_count() or 1))
+        if "handout" in names:
+            # What cannot fit on a slide is found before anything is rendered, so that a refused
+            # build writes nothing; the workers inherit the laid-out deck.
+            try:
+                deck.slides_of(job)
+            except ContentError as error:
+                return _report(error)
+        jobs.append((language, job))
     for stale in remove_stale(args.out):  # left by a build that was killed outright
         log.debug("removed %s", stale)
     # Every format is rendered before any is written: content that cannot be laid out (a
     # slide that cannot fit) refuses the whole build, and then nothing at all is written.
-    with closing(rendering.render(job, names, args.jobs)) as rendering_all:
-        results = list(rendering_all)
+    results, outs = [], {}
+    for language, job in jobs:
+        out = args.out / language if language else args.out
+        with closing(rendering.render(job, names, args.jobs)) as rendering_all:
+            for result in rendering_all:
+                results.append(result)
+                outs[id(result)] = out
+        _tell_fallbacks(language, job.document)
     refused = [r for r in results if r.problems is not None]
     failed = False
     for result in refused:
@@ -185,7 +299,10 @@ def _main(args: argparse.Namespace) -> int:
     for result in results:
         written, outcome = [], "its previous output is unchanged"
         try:
-            written = [] if result.error else write_outputs(args.out, result.files)
+            files = result.files
+            if args.draft and not result.error:
+                files = _draft(files, result, jobs)
+            written = [] if result.error else write_outputs(outs[id(result)], files)
         except WriteError as error:  # a full disk: none of its files replaced (or told which)
             result.error, outcome = str(error), error.outcome
         if result.error:  # one format failing must not stop the others, nor hide the cause
@@ -195,6 +312,265 @@ def _main(args: argparse.Namespace) -> int:
         for w in written:
             print(f"wrote {w.path}  ({_size(w.size)}, {result.seconds:.1f} s)", flush=True)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _draft(files: dict[str, bytes], result, jobs) -> dict[str, bytes]:
+    from . import draft
+    from .templating import long_date
+    job = next(job for _, job in jobs)
+    labels = job.content.labels
+    words = f"{labels.draft} · {long_date(job.built)}"
+    return draft.mark(files, words, job.theme.colors["gaps"], job.theme.fonts["body"])
+
+
+def _languages(args) -> list[str | None]:
+    """The editions to build: None is the source language, into --out itself."""
+    from . import i18n
+    asked = [code.strip() for value in (args.lang or []) for code in value.split(",") if code.strip()]
+    if not asked:
+        return [None]
+    if "all" in asked:
+        return [None, *i18n.languages(args.content)]
+    return list(dict.fromkeys(asked))
+
+
+def _tell_fallbacks(language: str | None, document) -> None:
+    counts = getattr(document, "translation", None)
+    if language and counts is not None and (counts.fuzzy or counts.missing):
+        log.warning("%s: %d texts translated, %d outdated and %d missing shown in the source language "
+                    "(`%s translations --status` lists them)", language, counts.translated,
+                    len(counts.fuzzy), len(counts.missing), COMMAND)
+
+
+def verify_outputs(args) -> int:
+    """Every output in --out (and OUT/LANG for --lang) read back against the tree: exit 1 and
+    each disagreement (output, place, content file and line) when any text is missing."""
+    from . import verify
+    theme = load_theme(args.templates)
+    disagreements, checked = [], []
+    for language in _languages(args):
+        try:
+            document, _ = load(args.content, language)
+        except ContentError as error:
+            return _report(error)
+        out = args.out / language if language else args.out
+        present = verify.outputs_present(document, out)
+        if not present:
+            print(f"{COMMAND}: no outputs of {args.content} in {out}; build them first", file=sys.stderr)
+            return EXIT_INVALID
+        checked += [str(out / name) for name in present]
+        disagreements += verify.check(document, out, theme.fonts["body"])
+    for disagreement in disagreements:
+        print(disagreement, file=sys.stderr)
+    if disagreements:
+        print(f"{len(disagreements)} text{'s' if len(disagreements) != 1 else ''} of the content missing "
+              f"from the outputs", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"the {len(checked)} outputs say every text of the content: {', '.join(checked)}")
+    return EXIT_OK
+
+
+def changes_since(args) -> int:
+    """build.py changes --since REF: the current edition against a previous one."""
+    import tempfile
+    from . import changes
+    from .render import changes_docx
+    if not args.since:
+        parser().error("changes needs --since REF: a meeting pack (.zip) or a git revision of the content")
+    try:
+        current, _ = load(args.content)
+        built = build_time(args.content)
+    except ContentError as error:
+        return _report(error)
+    except BadEpoch as error:
+        print(f"{COMMAND}: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    with tempfile.TemporaryDirectory(prefix="icat-previous-") as folder:
+        try:
+            previous_dir = _previous_edition(args.since, args.content, Path(folder))
+            previous, _ = load(previous_dir)
+        except ContentError as error:
+            for problem in error.problems[:5]:
+                print(problem, file=sys.stderr)
+            more = len(error.problems) - 5
+            print(f"{COMMAND}: the edition {args.since} cannot be read by this version"
+                  f"{f' ({more} more problems)' if more > 0 else ''}; nothing was written", file=sys.stderr)
+            return EXIT_INVALID
+        except _NoEdition as error:
+            print(f"{COMMAND}: {error}; nothing was written", file=sys.stderr)
+            return EXIT_INVALID
+    sections = changes.compare(previous, current)
+    content, labels = current.content, current.content.labels
+    levels = {s.id: s.level for s in (*previous.walk(), *current.walk())}
+    author = f"{content.publisher_name} ({content.publisher})"
+    name = content.report.output
+    files = {f"{name}-changes.docx": changes_docx.render(sections, levels, f"{content.title} – {labels.changes}",
+                                                          author, built, content.language)}
+    env = __import__("icat_reports.templating", fromlist=["environment"]).environment(args.templates)
+    page = env.get_template("changes.html.j2").render(
+        c=content, t=load_theme(args.templates), labels=labels, since=args.since,
+        sections=[s for s in sections if s.changed] or sections[:0], all_sections=sections)
+    files[f"{name}-changes.html"] = page.encode("utf-8")
+    from .engines.weasy import HTML
+    files[f"{name}-changes.pdf"] = HTML(string=page, base_url=str(args.templates)).write_pdf()
+    counts = changes.summary(sections)
+    for w in write_outputs(args.out / "changes", files):
+        print(f"wrote {w.path}  ({_size(w.size)})")
+    print(", ".join(f"{n} {k}" for k, n in counts.items()))
+    return EXIT_OK
+
+
+class _NoEdition(Exception):
+    pass
+
+
+def _previous_edition(ref: str, content_dir: Path, into: Path) -> Path:
+    """The content of the edition ref names, unpacked into a folder: a meeting pack's
+    snapshot, or the content folder as the project's git repository held it at a revision."""
+    from . import pack
+    candidate = Path(ref)
+    if candidate.suffix == ".zip" or candidate.is_file():
+        if not candidate.is_file():
+            raise _NoEdition(f"no such pack: {ref}")
+        try:
+            return pack.content_of(candidate, into / "content")
+        except pack.PackError as error:
+            raise _NoEdition(str(error)) from None
+    import subprocess
+    import tarfile
+    folder = Path(content_dir).resolve()
+    try:
+        relative = folder.relative_to(PROJECT)
+    except ValueError:
+        raise _NoEdition(f"{ref} is not a pack, and {content_dir} is not in this project's git "
+                         "repository to read a revision from") from None
+    # Only the project's own repository, with nothing of its settings that could run a command.
+    git = ["git", "-C", str(PROJECT), "--no-pager", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null",
+           "-c", f"safe.directory={PROJECT}"]
+    try:
+        done = subprocess.run([*git, "archive", "--format=tar", f"{ref}^{{commit}}", "--", relative.as_posix()],
+                              capture_output=True, timeout=60, env={**os.environ, "GIT_CONFIG_NOSYSTEM": "1"})
+    except (OSError, subprocess.SubprocessError) as error:
+        raise _NoEdition(f"cannot run git: {error}") from None
+    if done.returncode != 0:
+        raise _NoEdition(f"'{ref}' is neither a meeting pack nor a revision of the content "
+                         f"({done.stderr.decode(errors='replace').strip().splitlines()[-1:] or ['git failed']}[0])")
+    with tarfile.open(fileobj=io.BytesIO(done.stdout)) as archive:
+        for member in archive.getmembers():
+            name = Path(member.name)
+            if not member.isfile() or name.is_absolute() or ".." in name.parts:
+                continue  # git writes plain files; anything else is not content
+            target = into / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(archive.extractfile(member).read())
+    return into / relative
+
+
+def make_pack(args) -> int:
+    """build.py pack: the meeting pack of what is in --out; with --verify, check a pack."""
+    from . import pack
+    if args.verify_pack is not None:
+        try:
+            problems = pack.verify(args.verify_pack)
+        except pack.PackError as error:
+            print(f"{COMMAND}: {error}", file=sys.stderr)
+            return EXIT_INVALID
+        for problem in problems:
+            print(f"{args.verify_pack}: {problem}", file=sys.stderr)
+        if problems:
+            return EXIT_FAILED
+        print(f"{args.verify_pack}: every file matches its manifest")
+        return EXIT_OK
+    try:
+        document, _ = load(args.content)
+        built = build_time(args.content)
+    except ContentError as error:
+        return _report(error)
+    except BadEpoch as error:
+        print(f"{COMMAND}: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    content = document.content
+    meeting = content.meeting
+    name, date = (meeting.name, meeting.date) if meeting else (content.handout.event, content.handout.date)
+    target = args.out / "pack" / pack.name_of(name, date)
+    if target.exists() and not args.force:
+        print(f"{COMMAND}: {target} exists; give --force to replace it", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        data = pack.make(args.out, args.content, name, date, content_version(args.content), built)
+    except pack.PackError as error:
+        print(f"{COMMAND}: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    from .writer import write_atomic
+    written = write_atomic(target, data)
+    print(f"wrote {written.path}  ({_size(written.size)})")
+    return EXIT_OK
+
+
+def translations(args, languages: list[str]) -> int:
+    """Create or update the catalogs named, or (--status) say how complete each one is."""
+    from . import i18n
+    try:
+        raw = loader.load(args.content)
+    except ContentError as error:
+        return _report(error)
+    source = raw.data.get("language") if isinstance(raw.data.get("language"), str) else "en"
+    if args.status:
+        incomplete = False
+        for language in languages or i18n.languages(args.content):
+            try:
+                found = i18n.status(raw, args.content, language)
+            except ContentError as error:
+                return _report(error)
+            print(f"{language}: {found.translated} translated, {len(found.fuzzy)} outdated (fuzzy), "
+                  f"{len(found.missing)} missing, of {found.total}")
+            for unit in found.fuzzy:
+                print(f"  {unit.where}: {unit.context}: outdated")
+            for unit in found.missing:
+                print(f"  {unit.where}: {unit.context}: missing")
+            incomplete |= bool(found.fuzzy or found.missing)
+        return EXIT_INVALID if args.strict and incomplete else EXIT_OK
+    if not languages:
+        parser().error("translations takes the languages to create or update, e.g. translations fr ar")
+    try:
+        when = build_time(args.content)
+    except BadEpoch as error:
+        print(f"{COMMAND}: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    for language in languages:
+        if language == source or not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]+)*", language):
+            parser().error(f"'{language}' is not a language to translate into (the source is '{source}')")
+        try:
+            path, entries, fuzzy = i18n.update(args.content, raw, language, source, when)
+        except ContentError as error:
+            return _report(error)
+        print(f"wrote {path}  ({entries} entries, {fuzzy} outdated)")
+    return EXIT_OK
+
+
+def init(folder: Path) -> int:
+    """Write the starter publication (outline, document, deck) into folder, which must not
+    hold content yet."""
+    from importlib.resources import files
+    starter = files("icat_reports") / "data" / "starter"
+    names = sorted(item.name for item in starter.iterdir() if item.name.endswith(".yaml"))
+    taken = [name for name in names if (folder / name).exists()]
+    if taken:
+        print(f"{COMMAND}: {folder} already holds {', '.join(taken)}; nothing was written", file=sys.stderr)
+        return EXIT_INVALID
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (folder / name).write_bytes((starter / name).read_bytes())
+    print(f"wrote a starter publication into {folder}: {', '.join(names)}")
+    print(f"build it with: {COMMAND} all --content {folder} --out {folder / 'build'}")
+    return EXIT_OK
+
+
+def run() -> None:
+    """The installed `icat-reports` command."""
+    global COMMAND
+    COMMAND = "icat-reports"
+    sys.exit(main())
 
 
 def _short(error: str, verbose: bool) -> str:
