@@ -818,7 +818,7 @@ def _presenters(document: Document) -> tuple[str | None, str | None]:
 def _title_slide(document: Document, layout: _Layout) -> Slide:
     """The first slide: the deck's title in a band, then its subtitle, the event, venue and
     date, and who presents."""
-    from .templating import long_date
+    from .dates import long_date
     g, content = layout.g, document.content
     d = content.handout
     subtitle = d.subtitle or (md_escape(content.subtitle) if content.subtitle else None)

@@ -19,6 +19,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .caches import cache_dir
+from .dates import long_date  # noqa: F401  (the templates' filter)
 from .inline import plain, spans
 
 log = logging.getLogger(__name__)
@@ -58,15 +59,6 @@ def css_string(text: str) -> str:
         else:
             out.append(ch)
     return '"' + "".join(out) + '"'
-
-
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
-
-
-def long_date(value) -> str:
-    """13 December 2010: the form UN documents use."""
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
 
 
 @lru_cache(maxsize=32)

@@ -37,7 +37,7 @@ from ..deck import SLIDE, Bullet, Slide, slides_of
 from ..inline import plain, spans
 from ..job import Job
 from ..ooxml_zip import stable_zip
-from ..templating import long_date
+from ..dates import long_date
 from ..engines.xpath import compile_xpaths
 
 log = logging.getLogger(__name__)

@@ -32,7 +32,7 @@ from ..engines.xpath import compile_xpaths
 from ..inline import literal, plain as plain_text, spans
 from ..job import Job
 from ..ooxml_zip import stable_zip
-from ..templating import long_date
+from ..dates import long_date
 from ..theme import Theme
 from ..tree import (Address, Box, BulletList, Figure, Inlines, Item, KeyArea, OrderedList,
                     Paragraph, Quote, Section, Table, iter_blocks, org_line, plain)
