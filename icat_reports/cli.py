@@ -273,13 +273,10 @@ def _main(args: argparse.Namespace) -> int:
         job = Job(content=document.content, document=document, theme=theme,
                   templates=args.templates.resolve(), built=built, version=content_version(args.content),
                   images=images, workers=max(1, args.jobs or os.cpu_count() or 1))
-        if "handout" in names:
-            # What cannot fit on a slide is found before anything is rendered, so that a refused
-            # build writes nothing; the workers inherit the laid-out deck.
-            try:
-                deck.slides_of(job)
-            except ContentError as error:
-                return _report(error)
+        # A slide that cannot fit is found by the handout's steps (the parent lays the deck out
+        # while it imports WeasyPrint, rendering.py): every format is rendered before any is
+        # written, so a refused build still writes nothing, and laying the deck out here
+        # first would add 0.06 s to the part of the build that runs on one core.
         jobs.append((language, job))
     for stale in remove_stale(args.out):  # left by a build that was killed outright
         log.debug("removed %s", stale)
