@@ -12,8 +12,8 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from .tree import (Address, Box, BulletList, Document, Figure, KeyArea, OrderedList, Paragraph,
-                   Quote, Table, plain)
+from .tree import Document, plain
+from .tree import texts as tree_texts
 
 SIMILAR = 0.5  # how alike two texts must be (difflib's ratio) to count as one text reworded
 
@@ -50,28 +50,9 @@ class SectionChanges:
 
 
 def texts(blocks) -> list[tuple[str, str]]:
-    """(level, text) of every text in blocks, in reading order."""
-    out: list[tuple[str, str]] = []
-    for node in blocks:
-        if isinstance(node, Paragraph):
-            out.append(("text", plain(node.text)))
-        elif isinstance(node, (BulletList, OrderedList)):
-            for item in node.items:
-                out.append(("item", plain(item.text)))
-                out += texts(item.children)
-        elif isinstance(node, Table):
-            out += [("item", plain(c)) for row in node.rows for c in row if plain(c)]
-        elif isinstance(node, (Box, Quote)):
-            if isinstance(node, Box):
-                out.append(("text", plain(node.title)))
-            out += texts(node.blocks)
-        elif isinstance(node, Figure) and node.caption:
-            out.append(("text", plain(node.caption)))
-        elif isinstance(node, KeyArea):
-            out += [("item", plain(t)) for t in (*node.gaps, *node.recommendations)]
-        elif isinstance(node, Address):
-            out += [("text", plain(line)) for line in (node.intro, *node.lines)]
-    return [(level, t.strip()) for level, t in out if t.strip()]
+    """(level, text) of every text in blocks, in reading order (tree.texts, as read)."""
+    found = ((level, plain(spans).strip()) for level, spans, _ in tree_texts(blocks))
+    return [(level, text) for level, text in found if text]
 
 
 def words(text: str) -> list[str]:

@@ -364,10 +364,8 @@ def _data_only(document: Document, name: str) -> Body | None:
                     return Body(title=md_escape(area.name), subtitle=md_escape(getattr(c.labels, which)),
                                 tone=which, bullets=tuple(map(Bullet, getattr(area, which))))
         return None
-    if name == "contact" and c.contact:
-        from .tree import _Builder
-        address = _Builder(c, None).address()
-        return _blocks_body(document, title or md_escape(c.contact.intro), (address,), None)
+    if name == "contact" and document.address is not None:
+        return _blocks_body(document, title or md_escape(c.contact.intro), (document.address,), None)
     if name == "links" and c.links:
         return Body(title=title, bullets=tuple(Bullet(f"[{link.label}](<{link.url}>)") for link in c.links))
     return None

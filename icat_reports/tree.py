@@ -33,8 +33,8 @@ if TYPE_CHECKING:
 Inlines = tuple[Span, ...]
 MAX_LEVEL = 3
 # Ids the layouts use themselves: a section never takes one.
-RESERVED_IDS = frozenset({"main", "toc", "toc-title", "notes", "notes-h", "cover", "colophon",
-                          "colophon-h", "contents", "imprint", "back-cover"})
+RESERVED_IDS = frozenset({"main", "toc", "toc-title", "notes", "notes-h", "cover",
+                          "contents", "imprint", "back-cover"})
 
 
 # -- nodes -------------------------------------------------------------------------------
@@ -153,7 +153,13 @@ class Document:
     footnotes: dict[int, Footnote]
     images: tuple[Figure, ...]          # every figure, for assets.py to read and check
     translation: object = None          # i18n.Applied of a translated edition: what fell back
-    contact: Address | None = None      # the back cover's address (contact.yaml), when given
+    address: Address | None = None      # the contact address (contact.yaml), when it has one
+    shows_contact: bool = False         # the outline shows it (`source: contact`)
+
+    @property
+    def contact(self) -> Address | None:
+        """The back cover's address: the contact, when the outline shows it."""
+        return self.address if self.shows_contact else None
 
     def walk(self) -> Iterator[Section]:
         for section in self.sections:
@@ -179,6 +185,39 @@ def iter_blocks(blocks) -> Iterator[Block]:
                 yield from iter_blocks(item.children)
 
 
+def texts(blocks) -> Iterator[tuple[str, Inlines, Location]]:
+    """Every text of blocks in reading order, as (level, spans, where): level "item" for a list
+    item, a table's row cell or a key area's item, "text" for the rest. What `verify` looks
+    for in the outputs and what the comparison of two editions compares."""
+    for node in blocks:
+        if isinstance(node, Paragraph):
+            yield "text", node.text, node.where
+        elif isinstance(node, (BulletList, OrderedList)):
+            for item in node.items:
+                yield "item", item.text, item.where
+                yield from texts(item.children)
+        elif isinstance(node, Table):
+            if node.caption:
+                yield "text", node.caption, node.where
+            for cell in node.header:
+                yield "text", cell, node.where
+            for row in node.rows:
+                for cell in row:
+                    yield "item", cell, node.where
+        elif isinstance(node, (Box, Quote)):
+            if isinstance(node, Box):
+                yield "text", node.title, node.where
+            yield from texts(node.blocks)
+        elif isinstance(node, Figure):
+            yield "text", node.caption, node.where
+        elif isinstance(node, KeyArea):
+            for item in (*node.gaps, *node.recommendations):
+                yield "item", item, node.where
+        elif isinstance(node, Address):
+            for line in (node.intro, *node.lines):
+                yield "text", line, node.where
+
+
 # -- building ----------------------------------------------------------------------------
 
 def build(content: Content, raw: RawContent, problems: list[Problem] | None = None) -> Document:
@@ -186,14 +225,20 @@ def build(content: Content, raw: RawContent, problems: list[Problem] | None = No
     list of problems, adds the outline's to it and returns the tree all the same."""
     builder = _Builder(content, raw)
     sections = builder.sections(content.report.sections, ("report", "sections"), 1)
-    # The back cover shows the publisher's address when the outline shows it (`source: contact`).
-    contact = builder.address() if content.contact is not None and "contact" in builder.used_files else None
+    address = builder.address() if content.contact is not None else None
     builder.finish()
     if builder.problems and problems is None:
         raise ContentError(builder.problems)
     if problems is not None:
         problems += builder.problems
-    return Document(content, tuple(sections), builder.footnotes, tuple(builder.figures), contact=contact)
+    shows = any("contact" in s.sources for s in _all(sections))
+    return Document(content, tuple(sections), builder.footnotes, tuple(builder.figures),
+                    address=address, shows_contact=shows)
+
+
+def _all(sections):
+    for section in sections:
+        yield from section.walk()
 
 
 def _role_width(roles) -> int:
@@ -232,7 +277,7 @@ class _Builder:
         self.problems.append(Problem(where or self.raw.locate(path), format_path(path), message))
 
     def where(self, path: tuple) -> Location:
-        return self.raw.locate(path) if self.raw is not None else Location("content")
+        return self.raw.locate(path)
 
     # -- sections --
     def sections(self, entries: list[SectionEntry], path: tuple, level: int) -> list[Section]:

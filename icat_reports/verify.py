@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .problems import Location
-from .tree import (Address, Box, BulletList, Document, Figure, KeyArea, OrderedList, Paragraph,
-                   Quote, Table, plain)
+from .tree import Document, plain, texts
 
 _QUOTES = {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"', "\u00bb": '"'}
 
@@ -74,30 +73,8 @@ def report_texts(document: Document) -> list[Text]:
             out.append(Text(text, where, place, parts if len(parts) > 1 else ()))
 
     def blocks(nodes, place: str) -> None:
-        for node in nodes:
-            where = node.where
-            if isinstance(node, Paragraph):
-                add(node.text, where, place)
-            elif isinstance(node, (BulletList, OrderedList)):
-                for item in node.items:
-                    add(item.text, item.where, place)
-                    blocks(item.children, place)
-            elif isinstance(node, Table):
-                for cell in ([node.caption] if node.caption else []) + list(node.header) + \
-                        [c for row in node.rows for c in row]:
-                    add(cell, where, place)
-            elif isinstance(node, (Box, Quote)):
-                if isinstance(node, Box):
-                    add(node.title, where, place)
-                blocks(node.blocks, place)
-            elif isinstance(node, Figure):
-                add(node.caption, where, place)
-            elif isinstance(node, KeyArea):
-                for item in (*node.gaps, *node.recommendations):
-                    add(item, where, place)
-            elif isinstance(node, Address):
-                for line in (node.intro, *node.lines):
-                    add(line, where, place)
+        for _, spans, where in texts(nodes):
+            add(spans, where, place)
 
     for section in document.walk():
         place = f"section '{section.plain_title}'"

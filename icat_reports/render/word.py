@@ -35,7 +35,7 @@ from ..ooxml_zip import stable_zip
 from ..dates import long_date
 from ..theme import Theme
 from ..tree import (Address, Box, BulletList, Figure, Inlines, Item, KeyArea, OrderedList,
-                    Paragraph, Quote, Section, Table, iter_blocks, org_line, plain)
+                    Paragraph, Quote, Section, Table, org_line, plain)
 from . import docx_pages, ooxml
 from .docx_footnotes import TEXT_STYLE as FOOTNOTE_TEXT, Footnotes
 
@@ -367,7 +367,7 @@ class Report:
         self.write(toc_heading, spans(self.labels.contents))
         for node in self.tree.sections:
             self.section(node, body)
-        address = self.contact()
+        address = self.tree.contact  # the back cover, when the outline shows the contact
         if address is not None:
             self.document.add_section(WD_SECTION.NEW_PAGE)
             self.back_cover(address)
@@ -716,11 +716,6 @@ class Report:
             if element.tag == qn("w:p"):
                 ooxml.set_frame(DocxParagraph(element, self.document._body), x=left, y=None,
                                 width=self.text_width, y_align="bottom")
-
-    def contact(self) -> Address | None:
-        """The outline's contact address, if it has one."""
-        return next((b for s in self.tree.walk() for b in iter_blocks(s.blocks)
-                     if isinstance(b, Address)), None)
 
     def back_cover(self, address: Address):
         """The publisher and the contact address, on the primary colour, at the page's foot."""
