@@ -267,7 +267,12 @@ def markdown(document) -> str:
         out.extend([f"[^{number}]: {lines[0] if lines else ''}",
                     *(f"    {line}" for line in lines[1:]), ""])
 
-    heading(1, escape(labels.colophon), "colophon")
+    # What our imprint page says, so that pandoc sets as much text as we do.
+    heading(1, escape(labels.imprint), "imprint")
+    imprint = c.imprint
+    for text in (imprint.copyright, imprint.disclaimer, imprint.note, imprint.edition) if imprint else ():
+        if text:
+            out.extend([escape(text), ""])
     out.extend([escape(labels.generator), ""])
     out.extend([escape(labels.built), f":   {c.date.isoformat()}", "", escape(labels.version), ":   unversioned", ""])
     return "\n".join(out)

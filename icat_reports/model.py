@@ -60,7 +60,6 @@ class Labels(Schema):
     email: Text = Field(description="Before the e-mail address")
     notes: Text = Field(description="Heading of the notes (footnotes) on the web page")
     back_to_text: Text = Field(description="Link from a note back to its place in the text")
-    colophon: Text = Field(description="Unused since the imprint replaced the last page (kept for old documents)")
     imprint: Text = Field(description="Imprint: the name a screen reader gives the page after the cover")
     built: Text = Field(description="Imprint: before the build date")
     version: Text = Field(description="Imprint: before the content version")

@@ -363,7 +363,7 @@ def test_imprint_replaces_the_colophon(document, content):
     assert any(t.startswith(f"{content.labels.version}\tsha256:") for t in imprint)
     assert content.labels.generator in imprint
     text = "\n".join(p.text for p in document.paragraphs)
-    assert content.labels.colophon not in text
+    assert "About this edition" not in text  # the old end page is gone
 
 
 def test_back_cover_has_the_publisher_and_the_contact(document, content):
