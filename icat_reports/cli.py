@@ -383,14 +383,10 @@ def changes_since(args) -> int:
     from .render import changes_docx
     if not args.since:
         parser().error("changes needs --since REF: a meeting pack (.zip) or a git revision of the content")
-    try:
-        current, _ = load(args.content)
-        built = build_time(args.content)
-    except ContentError as error:
-        return _report(error)
-    except BadEpoch as error:
-        print(f"{COMMAND}: {error}", file=sys.stderr)
-        return EXIT_INVALID
+    loaded = _dated(args)
+    if isinstance(loaded, int):
+        return loaded
+    current, built = loaded
     with tempfile.TemporaryDirectory(prefix="icat-previous-") as folder:
         try:
             previous_dir = _previous_edition(args.since, args.content, Path(folder))
@@ -412,18 +408,35 @@ def changes_since(args) -> int:
     name = content.report.output
     files = {f"{name}-changes.docx": changes_docx.render(sections, levels, f"{content.title} – {labels.changes}",
                                                           author, built, content.language)}
-    env = __import__("icat_reports.templating", fromlist=["environment"]).environment(args.templates)
-    page = env.get_template("changes.html.j2").render(
+    from .templating import environment
+    page = environment(args.templates).get_template("changes.html.j2").render(
         c=content, t=load_theme(args.templates), labels=labels, since=args.since,
-        sections=[s for s in sections if s.changed] or sections[:0], all_sections=sections)
+        sections=[s for s in sections if s.changed])
     files[f"{name}-changes.html"] = page.encode("utf-8")
-    from .engines.weasy import HTML
-    files[f"{name}-changes.pdf"] = HTML(string=page, base_url=str(args.templates)).write_pdf()
+    # Printed as the report is: tagged PDF/UA, fonts embedded, only the project's files read.
+    from .engines.fetcher import ProjectOnlyFetcher
+    from .engines.parsing import page as parsed
+    from .engines.pdftags import write_tagged_pdf
+    from .engines.weasy import font_config
+    printed = parsed(page, f"{args.templates}/", ProjectOnlyFetcher(args.templates, allow_redirects=False))
+    files[f"{name}-changes.pdf"] = write_tagged_pdf(printed, pdf_identifier=b"icat-changes",
+                                                    font_config=font_config())
     counts = changes.summary(sections)
     for w in write_outputs(args.out / "changes", files):
         print(f"wrote {w.path}  ({_size(w.size)})")
     print(", ".join(f"{n} {k}" for k, n in counts.items()))
     return EXIT_OK
+
+
+def _dated(args):
+    """The content's tree and its build date, or the exit status of why there are none."""
+    try:
+        return load(args.content)[0], build_time(args.content)
+    except ContentError as error:
+        return _report(error)
+    except BadEpoch as error:
+        print(f"{COMMAND}: {error}", file=sys.stderr)
+        return EXIT_INVALID
 
 
 class _NoEdition(Exception):
@@ -487,14 +500,10 @@ def make_pack(args) -> int:
             return EXIT_FAILED
         print(f"{args.verify_pack}: every file matches its manifest")
         return EXIT_OK
-    try:
-        document, _ = load(args.content)
-        built = build_time(args.content)
-    except ContentError as error:
-        return _report(error)
-    except BadEpoch as error:
-        print(f"{COMMAND}: {error}", file=sys.stderr)
-        return EXIT_INVALID
+    loaded = _dated(args)
+    if isinstance(loaded, int):
+        return loaded
+    document, built = loaded
     content = document.content
     meeting = content.meeting
     name, date = (meeting.name, meeting.date) if meeting else (content.handout.event, content.handout.date)
