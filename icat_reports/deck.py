@@ -588,6 +588,12 @@ class Measure:
         if font_file(family) is None:
             log.warning("font '%s' not found; estimating text widths", family)
 
+    @staticmethod
+    @lru_cache(maxsize=8)
+    def of(family: str) -> "Measure":
+        """One Measure per font family and process."""
+        return Measure(family)
+
     def width(self, text: str, size: float, bold: bool = False) -> float:
         table, default = self.fonts[bold]
         return sum(table.get(ord(ch), default) for ch in text) * size

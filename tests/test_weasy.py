@@ -78,3 +78,33 @@ def test_fonttools_subsetter_and_instancer_load_when_first_used():
     assert result["deferred"] == [True, True] and not result["loaded_before"]
     assert result["pdf"] and result["font_embedded"] and result["subsetter_loaded"]
     assert "fvar" in result["instancer"]
+
+
+def test_pages_without_margin_boxes_print_as_weasyprint_prints_them():
+    """engines/margins.py skips the margin boxes of pages that have none: the wrap is in place
+    on this WeasyPrint, and a document with pages of both kinds prints the same with it as
+    without it."""
+    from weasyprint import layout
+    from icat_reports.engines import weasy  # noqa: F401  (installs the wrap)
+    from icat_reports.engines.weasy import HTML
+
+    assert getattr(layout.make_margin_boxes, "wrapped", None) is not None, "WeasyPrint changed"
+    html = """<style>@page { size: 100mm 60mm; @top-right { content: "Running title"; }
+                             @bottom-center { content: counter(page) " of " counter(pages); } }
+              @page plain { @top-right { content: none; } @bottom-center { content: none; } }
+              .plain { page: plain; } p { break-after: page; }</style>
+              <p>One</p><p class="plain">Two</p><p>Three</p>"""
+    wrapped = layout.make_margin_boxes
+    try:
+        with_skip = HTML(string=html).render()
+        layout.make_margin_boxes = wrapped.wrapped
+        without = HTML(string=html).render()
+    finally:
+        layout.make_margin_boxes = wrapped
+
+    def boxes(document):
+        return [[(type(b).__name__, b.at_keyword, round(b.position_x, 2), round(b.width, 2))
+                 for b in page._page_box.children if hasattr(b, "at_keyword")]
+                for page in document.pages]
+    assert boxes(with_skip) == boxes(without)
+    assert [len(p) for p in boxes(with_skip)] == [2, 0, 2]

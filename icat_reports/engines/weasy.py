@@ -146,6 +146,9 @@ try:
 finally:
     ctypes.util.find_library, cffi.FFI = _original, _FFI
 
+from .margins import skip_empty  # noqa: E402
+skip_empty()  # pages without margin boxes are given none at once (margins.py)
+
 
 
 @lru_cache(maxsize=None)

@@ -87,7 +87,7 @@ class Footnotes:
         styles = self.document.styles
         names = {style.name for style in styles}
         if TEXT_STYLE not in names:
-            text = styles.add_style(TEXT_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+            text = ooxml.add_style(styles, TEXT_STYLE, WD_STYLE_TYPE.PARAGRAPH)
             ooxml.make_builtin(text, TEXT_STYLE_ID)
         text = styles[TEXT_STYLE]
         text.base_style = styles[base]
@@ -96,7 +96,7 @@ class Footnotes:
         text.paragraph_format.space_after = Pt(2)
         text.paragraph_format.line_spacing = 1.0
         if REFERENCE_STYLE not in names:
-            mark = styles.add_style(REFERENCE_STYLE, WD_STYLE_TYPE.CHARACTER)
+            mark = ooxml.add_style(styles, REFERENCE_STYLE, WD_STYLE_TYPE.CHARACTER)
             ooxml.make_builtin(mark, REFERENCE_STYLE_ID)
         mark = styles[REFERENCE_STYLE]
         mark.base_style = styles["Default Paragraph Font"]

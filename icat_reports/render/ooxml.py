@@ -15,6 +15,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Length
+from docx.styles import BabelFish
 from docx.styles.style import BaseStyle
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
@@ -498,6 +499,31 @@ def set_picture_alt(shape, text: str) -> None:
     doc_pr.set("title", text)
 
 
+def add_style(styles, name: str, style_type):
+    """styles.add_style for a name known to be new (a lookup just failed): python-docx first
+    scans every style's name to make sure, 1.3 ms a style."""
+    from docx.styles.style import StyleFactory
+    return StyleFactory(styles.element.add_style_of_type(BabelFish.ui2internal(name), style_type, False))
+
+
+def _style_index(document: Document) -> dict[str, tuple[str, str, bool]]:
+    """Each style name: (type, id, whether it is its type's default), in one pass over
+    styles.xml. python-docx finds a name by XPath and the default of a type by walking every
+    style, on each lookup (1.5 ms each, 0.05 s a build). The first style of a name is the one
+    python-docx finds; the last default of a type the one it takes as the default."""
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    found: dict[str, tuple[str, str]] = {}
+    defaults: dict[str, str] = {}
+    for style in document.styles.element.iterchildren(f"{w}style"):
+        name = style.find(f"{w}name")
+        kind = style.get(f"{w}type") or "paragraph"
+        if style.get(f"{w}default") in ("1", "true", "on"):
+            defaults[kind] = style.get(f"{w}styleId")
+        if name is not None and name.get(f"{w}val") not in found:
+            found[name.get(f"{w}val")] = (kind, style.get(f"{w}styleId"))
+    return {name: (kind, id, defaults.get(kind) == id) for name, (kind, id) in found.items()}
+
+
 def remember_style_ids(document: Document) -> None:
     """Look each style name up once: python-docx scans every style for every paragraph.
 
@@ -507,14 +533,19 @@ def remember_style_ids(document: Document) -> None:
     part = document.part
     look_up = part.get_style_id
     known: dict = {}
+    by_name = _style_index(document)
 
     def get_style_id(style_or_name, style_type):
         if style_or_name is None:
             return None
-        by_name = isinstance(style_or_name, str)
-        key = (by_name, style_or_name if by_name else style_or_name.style_id, style_type)
+        named = isinstance(style_or_name, str)
+        key = (named, style_or_name if named else style_or_name.style_id, style_type)
         if key not in known:
-            known[key] = look_up(style_or_name, style_type)
+            found = by_name.get(BabelFish.ui2internal(style_or_name)) if named else None
+            if found is not None and found[0] == style_type.xml_value:
+                known[key] = None if found[2] else found[1]
+            else:  # not there, or of another type: python-docx says what is wrong
+                known[key] = look_up(style_or_name, style_type)
         return known[key]
 
     part.get_style_id = get_style_id

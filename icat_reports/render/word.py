@@ -154,7 +154,7 @@ def define_styles(document, theme: Theme, text_width) -> None:
         try:
             style = styles[name]
         except KeyError:
-            style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            style = ooxml.add_style(styles, name, WD_STYLE_TYPE.PARAGRAPH)
             style.base_style = styles[base or "Normal"]
             style.next_paragraph_style = styles["Normal"]
         if base:
@@ -234,7 +234,7 @@ def define_styles(document, theme: Theme, text_width) -> None:
     ooxml.set_border(header, "bottom", theme.hex("rule"), 4, 4)
 
     if "Hyperlink" not in [s.name for s in styles]:
-        styles.add_style("Hyperlink", WD_STYLE_TYPE.CHARACTER)
+        ooxml.add_style(styles, "Hyperlink", WD_STYLE_TYPE.CHARACTER)
     link = styles["Hyperlink"]
     ooxml.make_builtin(link, "Hyperlink")
     link.font.color.rgb = color("accent")
@@ -244,7 +244,7 @@ def define_styles(document, theme: Theme, text_width) -> None:
     # The report's own styles, each used for one kind of block. The cover: the publisher's
     # block on a white band, the rest on the primary colour (a page-size picture behind).
     paragraph_style("Cover Publisher", size=11, color_name="primary", after=0, priority=20)
-    acronym = styles.add_style("Cover Acronym", WD_STYLE_TYPE.CHARACTER)
+    acronym = ooxml.add_style(styles, "Cover Acronym", WD_STYLE_TYPE.CHARACTER)
     acronym.base_style = styles["Default Paragraph Font"]
     acronym.font.size, acronym.font.bold = Pt(26), True
     series = paragraph_style("Cover Series", size=12, bold=True, color_name="on_primary",
