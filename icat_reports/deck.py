@@ -826,7 +826,7 @@ def _title_slide(document: Document, layout: _Layout) -> Slide:
     g, content = layout.g, document.content
     d = content.handout
     subtitle = d.subtitle or (md_escape(content.subtitle) if content.subtitle else None)
-    lines = (d.event, " · ".join(t for t in (d.venue, long_date(d.date)) if t))
+    lines = (d.event, " · ".join(t for t in (d.venue, long_date(d.date, document.content.language)) if t))
     presenters, caption = _presenters(document)
     if layout.m.lines(d.title, g.body_width, g.cover_title_pt, True) > g.cover_title_lines:
         raise _fail(content, ("handout", "title"), "the title takes more than "

@@ -19,7 +19,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .caches import cache_dir
-from .dates import long_date  # noqa: F401  (the templates' filter)
+from .dates import long_date
 from .inline import plain, spans
 
 log = logging.getLogger(__name__)
@@ -129,6 +129,35 @@ def header_widths(text: str, size_pt: float, family: str, area_pt: float) -> tup
     return round(area_pt - right, 2), round(right, 2)
 
 
+def running_head(text: str, width_pt: float, size_pt: float, family: str) -> str | None:
+    """A heading as a running header shows it on one line of width_pt: cut after the last
+    word that fits, with an ellipsis, or None when the whole heading fits.
+
+    The cut is made here, not by CSS (`text-overflow: ellipsis`): WeasyPrint maps the ellipsis
+    glyph to all the text it hides, which copies back as the whole heading and gives the PDF a
+    ToUnicode entry longer than PDF readers accept."""
+    from .deck import Measure
+    measure = Measure.of(family)
+    fits = lambda s: measure.width(s, size_pt) * 1.1 <= width_pt
+    text = " ".join(text.split())
+    if fits(text):
+        return None
+    words = text.split(" ")
+    while len(words) > 1 and not fits(" ".join(words) + "\u2026"):
+        words.pop()
+    cut = " ".join(words)
+    while cut and not fits(cut + "\u2026"):  # one word longer than the line
+        cut = cut[:-1]
+    return cut.rstrip(" ,;:.\u2014\u2013-") + "\u2026"
+
+
+@jinja2.pass_context
+def _long_date(context, value) -> str:
+    """`date | long_date`: in the language of the content the template renders (`c`)."""
+    content = context.get("c")
+    return long_date(value, getattr(content, "language", None) or "en")
+
+
 def _kind(node) -> str:
     """`node | kind`: the type of a document tree node ('Paragraph', 'Table', ...), for the
     templates' one macro per node type."""
@@ -150,7 +179,7 @@ def environment(templates: Path) -> jinja2.Environment:
     env.filters["spans"] = _spans_filter
     env.filters["kind"] = _kind
     env.filters["css_string"] = css_string
-    env.filters["long_date"] = long_date
+    env.filters["long_date"] = _long_date
     env.filters["plain"] = plain
     env.filters["plain_spans"] = lambda text: "".join(s.text for s in text if s.note is None)
     env.filters["mark_url"] = mark_url

@@ -108,6 +108,20 @@ def test_awkward_pdf_text_stays_inside_the_page(awkward):
     assert words_outside_text_area(pdf, margin_pt) == []
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "Gap 999:" in text and "中文" in text
+    # A heading too long for the running header is cut after a word, on one line, and the
+    # PDF's text maps each glyph to its own character (no ToUnicode entry for a hidden word).
+    assert "Awkward text\u2026" in text
+    warnings = subprocess.run(["pdftotext", str(pdf), "/dev/null"], capture_output=True, text=True).stderr
+    assert "ToUnicode" not in warnings
+
+
+def test_a_running_head_is_cut_after_a_word_to_fit_its_line():
+    from icat_reports.templating import running_head
+    assert running_head("Contact", 200, 8, "Noto Sans") is None
+    cut = running_head("Gaps and recommendations in the four key areas of the protocol", 120, 8, "Noto Sans")
+    assert cut.endswith("\u2026") and "Gaps and recommendations in the four key areas".startswith(cut[:-1])
+    word = running_head("X" * 400, 100, 8, "Noto Sans")
+    assert word.endswith("\u2026") and 5 < len(word) < 60
 
 
 def test_awkward_docx_holds_every_item(awkward):

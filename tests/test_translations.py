@@ -198,3 +198,21 @@ def test_a_translation_that_drops_a_footnote_mark_names_its_entry(brief, capsys)
 def test_a_language_without_a_catalog_is_told(brief, capsys):
     assert main(["html", "--lang", "ru", "--content", str(brief), "--out", str(brief / "o")]) == 2
     assert "no catalog for 'ru'" in capsys.readouterr().err
+
+
+def test_dates_follow_the_language_through_cldr(six):
+    """The cover's date in each language's CLDR long form, never an English month list."""
+    import datetime
+    from icat_reports.dates import long_date
+    day = datetime.date(2010, 12, 13)
+    assert long_date(day, "en") == "13 December 2010"
+    assert long_date(day, "fr") == "13 décembre 2010"
+    assert long_date(day, "zh") == "2010年12月13日"
+    assert "декабря" in long_date(day, "ru") and "diciembre" in long_date(day, "es")
+    assert "ديسمبر" in long_date(day, "ar")
+    for language, month in {"fr": "décembre", "es": "diciembre", "ru": "декабря", "ar": "ديسمبر", "zh": "年"}.items():
+        html = (six / language / "icat-issue-brief.html").read_text("utf-8")
+        assert month in html, language
+        assert "December" not in html.split("<body", 1)[1], language
+        word = docx.Document(six / language / "icat-issue-brief.docx")
+        assert any(month in p.text for p in word.paragraphs), language

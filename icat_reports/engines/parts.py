@@ -179,7 +179,7 @@ def _running_header(order: list[ET.Element], lo: int) -> str | None:
     (report.css sets it from each h2 with `string-set: section`)."""
     for element in reversed(order[:lo]):
         if element.tag == "h2" and "toc-title" not in _classes(element):
-            return " ".join("".join(element.itertext()).split())
+            return element.get("data-running") or " ".join("".join(element.itertext()).split())
     return None
 
 

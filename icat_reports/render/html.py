@@ -19,12 +19,13 @@ from markupsafe import Markup, escape
 from ..assets import image_kind
 from ..inline import literal
 from ..job import Job
-from ..templating import environment, spans_html
+from ..templating import environment, header_widths, running_head, spans_html
 from ..tree import Block, BulletList, Document, Inlines, OrderedList, Paragraph, iter_blocks
 
 log = logging.getLogger(__name__)
 
 MEDIA = ("screen", "print")
+HEADER_GAP = 6  # pt between the running header's section name and the title (report.css)
 
 
 def output(job: Job) -> str:
@@ -113,6 +114,12 @@ def report_html(job: Job, medium: str = "screen") -> str:
                    "version": job.version, "medium": medium, "outline": outline(document, medium),
                    "image_src": lambda file: data_uri(job.images[file]),
                    "note_ref": _ScreenNotes() if medium == "screen" else _PrintNotes(document)}
+        # The running header's two boxes, and the headings cut to fit the first (print only).
+        size, family = job.theme.sizes["small_pt"], job.theme.fonts["body"]
+        area = (job.theme.page_mm[0] - job.theme.page["margin_left_mm"] - job.theme.page["margin_right_mm"]) * 72 / 25.4
+        header = context["header"] = header_widths(job.content.running_title, size, family, area)
+        context["running_head"] = lambda spans: running_head(
+            "".join(s.text for s in spans if s.note is None), header[0] - HEADER_GAP, size, family)
         # Safe to inline: the stylesheet is ours, and content reaches it only via css_string.
         context["css"] = job.once("report.css", lambda: Markup(env.get_template("report.css").render(context)))
         return env.get_template("report.html").render(context)

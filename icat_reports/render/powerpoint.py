@@ -377,7 +377,7 @@ def _fill_footer(slide, layout, s: Slide, job: Job, style: _Style) -> None:
         shape.text_frame.word_wrap = True
         p = shape.text_frame.paragraphs[0]
         if kind == PP_PLACEHOLDER.FOOTER:
-            _runs(p, f"{d.event} · {long_date(d.date)}")
+            _runs(p, f"{d.event} · {long_date(d.date, job.content.language)}")
         else:
             # A slide-number field: PowerPoint renumbers it when slides are moved.
             field = etree.Element(qn("a:fld"), type="slidenum", id=SLIDENUM_FIELD_ID)

@@ -671,7 +671,7 @@ class Report:
                 shape.width = Emu(int(shape.width * Mm(70) / shape.height))
                 shape.height = Mm(70)
             ooxml.set_picture_alt(shape, clean(plain_text(c.cover_image.alt)))
-        foot = [spans(long_date(c.date))]
+        foot = [spans(long_date(c.date, c.language))]
         if c.coordinator:
             foot.append(spans(org_line(c.organization(c.coordinator))))
         for text in foot:
@@ -693,7 +693,7 @@ class Report:
         details = [(label, literal(clean(value))) for label, value in numbers if value]
         if imprint and imprint.edition:
             details.append((None, spans(imprint.edition)))
-        details += [(labels.built, literal(long_date(self.job.built))),
+        details += [(labels.built, literal(long_date(self.job.built, self.c.language))),
                     (labels.version, literal(clean(self.job.version)))]
         for label, value in details:
             line = self.document.add_paragraph(style="Imprint Details")
