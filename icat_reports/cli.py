@@ -141,16 +141,15 @@ def load(content_dir: Path, language: str | None = None,
     """The document tree and the images it names, or ContentError with every problem; in
     `language` when given (its catalog applied, its fixed words), else in the source's."""
     raw = loader.load(content_dir)
-    raw, counts = _translated(raw, content_dir, language, strict)
-    problems: list = []
+    raw, counts, problems = _translated(raw, content_dir, language, strict)
+    partial = False
     try:
         content = model.build(raw)
     except ContentError as error:
         # Every stage's problems at once: the later checks run on what did validate.
         if error.partial is None:
-            raise
-        problems, content = list(error.problems), error.partial
-    partial = bool(problems)
+            raise ContentError(_in_language([*problems, *error.problems], language)) from None
+        problems, content, partial = [*problems, *error.problems], error.partial, True
     try:
         document = tree.build(content, raw, problems)
         problems += deck.check(document, raw)
@@ -164,19 +163,30 @@ def load(content_dir: Path, language: str | None = None,
             raise
         log.debug("later checks skipped on the partial content", exc_info=True)
     if problems:
-        raise ContentError(problems)
+        raise ContentError(_in_language(problems, language))
     if counts is not None:
         import dataclasses
         document = dataclasses.replace(document, translation=counts)
     return document, images
 
 
+def _in_language(problems: list, language: str | None) -> list:
+    """A translated edition's problems, each saying which language it is in."""
+    if not language:
+        return problems
+    tag = f"{language}: "
+    return [p if p.message.startswith(tag) else problems_mod.Problem(p.location, p.path, tag + p.message)
+            for p in problems]
+
+
 def _translated(raw, content_dir: Path, language: str | None, strict: bool):
     """The raw content in language: the catalog's texts swapped in and the package's fixed
-    words of that language under the user's own. (raw, the i18n.Applied counts or None)."""
+    words of that language under the user's own. (raw, the i18n.Applied counts or None, and
+    when strict, a problem for each outdated or missing entry: reported with the content's
+    other problems, which the fallback texts still let the later checks find)."""
     from . import i18n
     source = raw.data.get("language") if isinstance(raw.data.get("language"), str) else "en"
-    applied = None
+    applied, problems = None, []
     if language and language != source:
         path = i18n.catalog_path(content_dir, language)
         if not path.exists():
@@ -184,16 +194,16 @@ def _translated(raw, content_dir: Path, language: str | None, strict: bool):
                                                      f"no catalog for '{language}'; make it with "
                                                      f"`{COMMAND} translations {language}`")])
         applied = i18n.apply(raw, i18n.read(path, language), path)
-        if strict and (applied.fuzzy or applied.missing):
-            raise ContentError([problems_mod.Problem(u.where, u.context, f"{language}: "
-                                                     f"{'outdated' if u in applied.fuzzy else 'not translated'}")
-                                for u in [*applied.fuzzy, *applied.missing]])
+        if strict:
+            problems = [problems_mod.Problem(u.where, u.context, f"{language}: "
+                                             f"{'outdated' if u in applied.fuzzy else 'not translated'}")
+                        for u in [*applied.fuzzy, *applied.missing]]
         raw = applied.raw
         raw.data["language"] = language
     labels = raw.data.get("labels")
     if labels is None or isinstance(labels, dict):
         raw.data["labels"] = {**model.default_labels(language or source), **(labels or {})}
-    return raw, applied
+    return raw, applied, problems
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -339,7 +349,8 @@ def _languages(args) -> list[str | None]:
     from . import i18n
     asked = [code.strip() for value in (args.lang or []) for code in value.split(",") if code.strip()]
     if not asked:
-        return [None]
+        # `check` looks at every edition `make all` builds: the source and each catalog's.
+        return [None, *i18n.languages(args.content)] if args.targets == ["check"] else [None]
     if "all" in asked:
         return [None, *i18n.languages(args.content)]
     return list(dict.fromkeys(asked))

@@ -216,3 +216,24 @@ def test_dates_follow_the_language_through_cldr(six):
         assert "December" not in html.split("<body", 1)[1], language
         word = docx.Document(six / language / "icat-issue-brief.docx")
         assert any(month in p.text for p in word.paragraphs), language
+
+
+def test_check_looks_at_every_language_with_its_limits_and_all_its_problems_at_once(brief, capsys):
+    """`check` (no --lang) checks each catalog's edition too: a translated description over
+    Office's 255 characters is refused before any build, beside the missing entries."""
+    assert main(["translations", "fr", "--content", str(brief)]) == 0
+    path = brief / "translations" / "fr.po"
+    catalog = pofile.read_po(path.open("rb"), locale="fr")
+    for message in catalog:
+        if message.context == "description":
+            message.string = "x" * 300
+    buffer = io.BytesIO()
+    pofile.write_po(buffer, catalog)
+    path.write_bytes(buffer.getvalue())
+    capsys.readouterr()
+    assert main(["check", "--draft", "--content", str(brief)]) == 2
+    err = capsys.readouterr().err
+    assert "fr: the description takes 300 characters" in err and "document.yaml" in err
+    assert main(["check", "--content", str(brief)]) == 2  # final: also every missing entry
+    err = capsys.readouterr().err
+    assert "fr: the description takes 300 characters" in err and "fr: not translated" in err
