@@ -106,6 +106,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--draft", action="store_true",
                    help="mark every page and slide DRAFT with the build date; without it (the final "
                         "edition) a translation must be complete")
+    p.add_argument("--fallback", action="store_true",
+                   help="build a translation with outdated or missing entries, shown in the source "
+                        "language, without marking it DRAFT (what the live preview shows)")
     p.add_argument("--since", metavar="REF",
                    help="with changes: the previous edition, a meeting pack (.zip) or a git revision")
     p.add_argument("--force", action="store_true", help="with pack: replace a pack of the same meeting")
@@ -258,7 +261,7 @@ def _main(args: argparse.Namespace) -> int:
     for language in _languages(args):
         try:
             # The final edition (no --draft) goes out complete: no outdated or missing entry.
-            document, images = load(args.content, language, args.strict or not args.draft)
+            document, images = load(args.content, language, args.strict or not (args.draft or args.fallback))
         except ContentError as error:
             problems += error.problems
             continue
