@@ -300,14 +300,21 @@ def _main(args: argparse.Namespace) -> int:
         log.debug("removed %s", stale)
     # Every format is rendered before any is written: content that cannot be laid out (a
     # slide that cannot fit) refuses the whole build, and then nothing at all is written.
-    results, outs = [], {}
-    for language, job in jobs:
-        out = args.out / language if language else args.out
-        with closing(rendering.render(job, names, args.jobs)) as rendering_all:
-            for result in rendering_all:
-                results.append(result)
-                outs[id(result)] = out
-        _tell_fallbacks(language, job.document)
+    results, outs, job_of = [], {}, {}
+    from .progress import Progress
+    progress = Progress(len(jobs) * len(names), lines=len(jobs) > 1)
+    try:
+        for language, job in jobs:
+            out = args.out / language if language else args.out
+            with closing(rendering.render(job, names, args.jobs)) as rendering_all:
+                for result in rendering_all:
+                    results.append(result)
+                    outs[id(result)], job_of[id(result)] = out, job
+                    progress.done(f"{job.content.language}: {result.name}",
+                                  None if result.error or result.problems is not None else result.seconds)
+            _tell_fallbacks(language, job.document)
+    finally:
+        progress.close()
     refused = [r for r in results if r.problems is not None]
     failed = False
     for result in refused:
@@ -325,7 +332,7 @@ def _main(args: argparse.Namespace) -> int:
         try:
             files = result.files
             if args.draft and not result.error:
-                files = _draft(files, result, jobs)
+                files = _draft(files, job_of[id(result)])
             written = [] if result.error else write_outputs(outs[id(result)], files)
         except WriteError as error:  # a full disk: none of its files replaced (or told which)
             result.error, outcome = str(error), error.outcome
@@ -338,10 +345,10 @@ def _main(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
-def _draft(files: dict[str, bytes], result, jobs) -> dict[str, bytes]:
+def _draft(files: dict[str, bytes], job) -> dict[str, bytes]:
+    """A format's files marked DRAFT, in its edition's own language and date form."""
     from . import draft
     from .dates import long_date
-    job = next(job for _, job in jobs)
     labels = job.content.labels
     words = f"{labels.draft} · {long_date(job.built, job.content.language)}"
     return draft.mark(files, words, job.theme.colors["gaps"], job.theme.fonts["body"])
