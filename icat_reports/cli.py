@@ -403,30 +403,59 @@ def verify_outputs(args) -> int:
 
 
 def changes_since(args) -> int:
-    """build.py changes --since REF: the current edition against a previous one."""
+    """build.py changes --since REF: the current edition against a previous one, in the source
+    language into OUT/changes/ and in each language with a catalog into OUT/changes/LANG/."""
     import tempfile
-    from . import changes
-    from .render import changes_docx
     if not args.since:
         parser().error("changes needs --since REF: a meeting pack (.zip) or a git revision of the content")
     loaded = _dated(args)
     if isinstance(loaded, int):
         return loaded
-    current, built = loaded
+    _, built = loaded
+    from . import i18n
+    languages = _languages(args) if args.lang else [None, *i18n.languages(args.content)]
+    outputs: list[tuple[Path, dict[str, bytes], dict]] = []
     with tempfile.TemporaryDirectory(prefix="icat-previous-") as folder:
         try:
             previous_dir = _previous_edition(args.since, args.content, Path(folder))
-            previous, _ = load(previous_dir)
-        except ContentError as error:
-            for problem in error.problems[:5]:
-                print(problem, file=sys.stderr)
-            more = len(error.problems) - 5
-            print(f"{COMMAND}: the edition {args.since} cannot be read by this version"
-                  f"{f' ({more} more problems)' if more > 0 else ''}; nothing was written", file=sys.stderr)
-            return EXIT_INVALID
         except _NoEdition as error:
             print(f"{COMMAND}: {error}; nothing was written", file=sys.stderr)
             return EXIT_INVALID
+        for language in languages:
+            if language and not i18n.catalog_path(previous_dir, language).exists():
+                log.warning("%s: the edition %s has no catalog for this language; its changes are not "
+                            "compared", language, args.since)
+                continue
+            try:
+                current, _ = load(args.content, language)
+            except ContentError as error:
+                return _report(error)
+            try:
+                previous, _ = load(previous_dir, language)
+            except ContentError as error:
+                for problem in error.problems[:5]:
+                    print(problem, file=sys.stderr)
+                more = len(error.problems) - 5
+                print(f"{COMMAND}: the edition {args.since} cannot be read by this version"
+                      f"{f' ({more} more problems)' if more > 0 else ''}; nothing was written", file=sys.stderr)
+                return EXIT_INVALID
+            files, counts = _changes_files(args, previous, current, built)
+            out = args.out / "changes" / language if language else args.out / "changes"
+            outputs.append((current.content.language, out, files, counts))
+    # Every language compared before any file is written: all or nothing, as a build.
+    for _, out, files, _ in outputs:
+        for w in write_outputs(out, files):
+            print(f"wrote {w.path}  ({_size(w.size)})")
+    for language, _, _, counts in outputs:
+        summary = ", ".join(f"{n} {k}" for k, n in counts.items())
+        print(f"{language}: {summary}" if len(outputs) > 1 else summary)
+    return EXIT_OK
+
+
+def _changes_files(args, previous, current, built) -> tuple[dict[str, bytes], dict]:
+    """One language's change files (Word with tracked changes, HTML, PDF) and its counts."""
+    from . import changes
+    from .render import changes_docx
     sections = changes.compare(previous, current)
     content, labels = current.content, current.content.labels
     levels = {s.id: s.level for s in (*previous.walk(), *current.walk())}
@@ -447,11 +476,7 @@ def changes_since(args) -> int:
     printed = parsed(page, f"{args.templates}/", ProjectOnlyFetcher(args.templates, allow_redirects=False))
     files[f"{name}-changes.pdf"] = write_tagged_pdf(printed, pdf_identifier=b"icat-changes",
                                                     font_config=font_config())
-    counts = changes.summary(sections)
-    for w in write_outputs(args.out / "changes", files):
-        print(f"wrote {w.path}  ({_size(w.size)})")
-    print(", ".join(f"{n} {k}" for k, n in counts.items()))
-    return EXIT_OK
+    return files, changes.summary(sections)
 
 
 def _dated(args):

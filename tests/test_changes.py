@@ -141,3 +141,42 @@ def test_an_unreadable_reference_is_refused_with_nothing_written(tmp_path, capsy
         assert main(["changes", "--since", ref, "--out", str(out)]) == 2
         assert "nothing was written" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_changes_in_every_language_with_a_catalog(tmp_path, monkeypatch, capsys):
+    """Each catalog's edition is compared with the same language's previous edition: the
+    French change pages list the French rewording, in French, in changes/fr/."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1292198400")
+    content, out = tmp_path / "brief", tmp_path / "out"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "brief", content)
+    assert main(["translations", "fr", "--content", str(content)]) == 0
+    po = content / "translations" / "fr.po"
+    from babel.messages import pofile
+    catalog = pofile.read_po(po.open("rb"), locale="fr")
+    for message in catalog:
+        if message.id:
+            message.string = f"FR {message.id}"
+    import io
+    buffer = io.BytesIO()
+    pofile.write_po(buffer, catalog)
+    po.write_bytes(buffer.getvalue())
+    assert main(["html", "--lang", "all", "--content", str(content), "--out", str(out)]) == 0
+    assert main(["pack", "--content", str(content), "--out", str(out)]) == 0
+    pack = next((out / "pack").glob("*.zip"))
+    # The French translator rewords one entry; the English stays as it was.
+    catalog = pofile.read_po(po.open("rb"), locale="fr")
+    reworded = next(m for m in catalog if m.id and (m.context or "").startswith("report.sections")
+                    and len(m.id.split()) > 4)
+    old_words = reworded.string
+    reworded.string = old_words + " encore"
+    buffer = io.BytesIO()
+    pofile.write_po(buffer, catalog)
+    po.write_bytes(buffer.getvalue())
+    capsys.readouterr()
+    assert main(["changes", "--since", str(pack), "--content", str(content), "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "fr: 0 added, 0 removed, 1 reworded" in said and "en: 0 added, 0 removed, 0 reworded" in said
+    french = (out / "changes" / "fr" / "icat-issue-brief-changes.html").read_text("utf-8")
+    assert "encore" in french and 'lang="fr"' in french
+    english = (out / "changes" / "icat-issue-brief-changes.html").read_text("utf-8")
+    assert "encore" not in english
