@@ -303,18 +303,21 @@ def _main(args: argparse.Namespace) -> int:
     results, outs, job_of = [], {}, {}
     from .progress import Progress
     progress = Progress(len(jobs) * len(names), lines=len(jobs) > 1)
+    out_of = {id(job): args.out / language if language else args.out for language, job in jobs}
     try:
-        for language, job in jobs:
-            out = args.out / language if language else args.out
-            with closing(rendering.render(job, names, args.jobs)) as rendering_all:
-                for result in rendering_all:
-                    results.append(result)
-                    outs[id(result)], job_of[id(result)] = out, job
-                    progress.done(f"{job.content.language}: {result.name}",
-                                  None if result.error or result.problems is not None else result.seconds)
-            _tell_fallbacks(language, job.document)
+        editions = rendering.render_editions([job for _, job in jobs], names, args.jobs)
+        with closing(editions) as rendering_all:
+            for job, result in rendering_all:
+                results.append(result)
+                outs[id(result)], job_of[id(result)] = out_of[id(job)], job
+                progress.done(f"{job.content.language}: {result.name}",
+                              None if result.error or result.problems is not None else result.seconds)
     finally:
         progress.close()
+    for language, job in jobs:
+        _tell_fallbacks(language, job.document)
+    order = {id(job): i for i, (_, job) in enumerate(jobs)}
+    results.sort(key=lambda r: order[id(job_of[id(r)])])  # written edition by edition
     refused = [r for r in results if r.problems is not None]
     failed = False
     for result in refused:

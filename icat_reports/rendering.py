@@ -133,63 +133,81 @@ class _Combined:
 
 def render(job: Job, names: list[str], workers: int | None = None) -> Iterator[Result]:
     """Render every format named, yielding each result as soon as all its files are ready."""
+    for _, result in render_editions([job], names, workers):
+        yield result
+
+
+def render_editions(jobs: list[Job], names: list[str], workers: int | None = None) -> Iterator[tuple[Job, Result]]:
+    """Render every format named of every edition (one job per language), sharing the cores
+    between them: an edition's steps start as soon as a core is free, not when the edition
+    before has ended (its last step left a core idle). Yields (job, result) as each format of
+    an edition is ready."""
     plan = units(names)
-    combined = _Combined(names)
-    workers = min(len(plan), workers or os.cpu_count() or 1)
+    combined = {id(job): _Combined(names) for job in jobs}
+    workers = min(len(plan) * len(jobs), workers or os.cpu_count() or 1)
     if workers <= 1:
-        for unit in plan:
-            for name, result in render_unit(job, unit):
-                if (done := combined.add(name, result)) is not None:
-                    yield done
+        for job in jobs:
+            for unit in plan:
+                for name, result in render_unit(job, unit):
+                    if (done := combined[id(job)].add(name, result)) is not None:
+                        yield job, done
         return
     plain = [u for u in plan if not _prints(u)]
     printing = [u for u in plan if _prints(u)]
-    log.debug("rendering %s, then %s, in up to %d processes",
+    log.debug("rendering %s, then %s, in up to %d processes, for %d edition(s)",
               [[s.renderer for _, s in u] for u in plain], [[s.renderer for _, s in u] for u in printing],
-              workers)
+              workers, len(jobs))
     context = multiprocessing.get_context("fork")  # children inherit the content and WeasyPrint
-    running: dict = {}  # the parent's end of each child's pipe: (process, unit)
+    running: dict = {}  # the parent's end of each child's pipe: (process, job, unit)
+    beside: set = set()  # the first edition's plain steps, run while the parent imports WeasyPrint
+    prepared: set[int] = set()
     parent = os.getpid()
     _death_signal()  # loaded before forking: each child only calls it
 
-    def start(unit: Unit) -> None:
+    def start(job: Job, unit: Unit) -> object:
+        if _prints(unit) and id(job) not in prepared:
+            prepared.add(id(job))
+            prepare_printing(job, [s for u in printing for _, s in u if s.prints])
         receive, send = context.Pipe(duplex=False)
         process = context.Process(target=_child, args=(job, unit, send, parent))
         # An interrupt while forking waits until the child is in `running`, and so is killed
         # with the others; the child starts with both signals held back (_child).
         with interrupt.deferred():
             process.start()
-            running[receive] = (process, unit)
+            running[receive] = (process, job, unit)
         send.close()
+        return receive
 
+    first = jobs[0]
     if printing:
         # While the parent imports WeasyPrint it is one of the busy processes: the other
         # steps share the remaining cores, and the printing steps follow.
         for unit in _bins(plain, workers - 1):
-            start(unit)
-        prepare_printing(job, [s for u in printing for _, s in u if s.prints])
-        pending = printing
+            beside.add(start(first, unit))
+        pending = [(first, u) for u in printing]
     else:
-        pending = plain
-    # The printing steps start as soon as the parent is ready, even while the others still
-    # run: the cores are then shared and every process ends at about the same time, whichever
-    # step turned out longer. Waiting for a core left one idle at the end instead.
-    busy = (lambda: sum(_prints(u) for _, u in running.values())) if printing else (lambda: len(running))
+        pending = [(first, u) for u in plain]
+    pending += [(job, u) for job in jobs[1:] for u in plan]
+    # The printing steps start as soon as the parent is ready, even while the first plain
+    # steps still run: the cores are then shared and every process ends at about the same
+    # time, whichever step turned out longer. Waiting for a core left one idle at the end.
+    busy = lambda: sum(1 for conn in running if conn not in beside)
     try:
         while pending or running:
             while pending and busy() < workers:
-                start(pending.pop(0))
+                start(*pending.pop(0))
             for conn in wait(list(running)):
-                process, unit = running.pop(conn)
+                process, job, unit = running.pop(conn)
+                beside.discard(conn)
                 for name, result in _receive(conn, unit):
-                    if (done := combined.add(name, result)) is not None:
-                        yield done
+                    if (done := combined[id(job)].add(name, result)) is not None:
+                        yield job, done
                 process.join()
     finally:
         # The caller stopped early, a failure, or an interrupt: no worker outlives the build.
-        for conn, (process, _) in running.items():
+        for conn, (process, _, _) in running.items():
             process.kill()
-        for conn, (process, _) in running.items():
+        for conn, (process, _, _) in running.items():
             process.join()
             conn.close()
 

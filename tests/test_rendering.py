@@ -97,6 +97,37 @@ def test_printing_steps_do_not_wait_for_the_others_to_end(content_copy, tmp_path
     assert len(list((tmp_path / "out").iterdir())) == 5
 
 
+def test_a_second_editions_steps_start_before_the_first_edition_has_ended(tmp_path, monkeypatch):
+    """Editions share the cores: the French Word file is rendered while the English PDF, the
+    longest step of the first edition, still runs (it waits here until the French one began)."""
+    content = tmp_path / "brief"
+    import shutil
+    shutil.copytree(ROOT / "tests" / "fixtures" / "brief", content)
+    assert main(["translations", "fr", "--content", str(content)]) == 0
+    started, timed_out = tmp_path / "french-started", tmp_path / "timed-out"
+    render_unit = rendering.render_unit
+
+    def watched(job, unit):
+        if job.content.language == "fr":
+            started.touch()
+        elif any(name == "pdf" for name, _ in unit):
+            deadline = time.monotonic() + 20
+            while not started.exists():
+                if time.monotonic() > deadline:
+                    timed_out.touch()
+                    break
+                time.sleep(0.01)
+        return render_unit(job, unit)
+
+    monkeypatch.setattr(rendering, "render_unit", watched)
+    monkeypatch.setenv("ICAT_SOFFICE", "")
+    assert main(["docx", "pdf", "--lang", "all", "--draft", "-j", "2", "--content", str(content),
+                 "--out", str(tmp_path / "out")]) == 0
+    assert started.exists() and not timed_out.exists()
+    assert (tmp_path / "out" / "fr" / "icat-issue-brief.docx").is_file()
+    assert (tmp_path / "out" / "icat-issue-brief.pdf").is_file()
+
+
 def explode(job):
     raise MemoryError("the machine ran out of memory halfway through")
 
