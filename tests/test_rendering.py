@@ -73,6 +73,17 @@ def test_printing_steps_start_after_the_others(content_copy, tmp_path, monkeypat
     assert {p.name for p in (tmp_path / "out").iterdir()} == {"analytical-review.docx", "analytical-review.pdf"}
 
 
+def wait_for(started: Path, timed_out: Path, seconds: float = 20) -> None:
+    """In a worker: wait until another worker has made the file started (or, after seconds,
+    make timed_out, which the test then finds)."""
+    deadline = time.monotonic() + seconds
+    while not started.exists():
+        if time.monotonic() > deadline:
+            timed_out.touch()
+            return
+        time.sleep(0.01)
+
+
 def test_printing_steps_do_not_wait_for_the_others_to_end(content_copy, tmp_path, monkeypatch):
     """Once the parent is ready, every printing step starts, though Word and PowerPoint still run:
     here each of the other processes ends only after the handout's has started."""
@@ -83,12 +94,7 @@ def test_printing_steps_do_not_wait_for_the_others_to_end(content_copy, tmp_path
         if any(name == "handout" and step.prints for name, step in unit):
             started.touch()
         else:
-            deadline = time.monotonic() + 20
-            while not started.exists():
-                if time.monotonic() > deadline:
-                    timed_out.touch()
-                    break
-                time.sleep(0.01)
+            wait_for(started, timed_out)
         return render_unit(job, unit)
 
     monkeypatch.setattr(rendering, "render_unit", watched)
@@ -111,12 +117,7 @@ def test_a_second_editions_steps_start_before_the_first_edition_has_ended(tmp_pa
         if job.content.language == "fr":
             started.touch()
         elif any(name == "pdf" for name, _ in unit):
-            deadline = time.monotonic() + 20
-            while not started.exists():
-                if time.monotonic() > deadline:
-                    timed_out.touch()
-                    break
-                time.sleep(0.01)
+            wait_for(started, timed_out)
         return render_unit(job, unit)
 
     monkeypatch.setattr(rendering, "render_unit", watched)
