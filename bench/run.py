@@ -8,6 +8,10 @@ What it measures (each figure is the median of --runs runs; every build is a fre
   (the six outputs in one call), with the peak memory (max RSS) of the build process tree.
 * The no-op `make all` (everything up to date), run from the repository root into a temporary
   output directory.
+* Six languages: the ICAT content with a catalog for each of the five other UN languages,
+  every entry pseudo-translated into its script (tests/pseudo.py), built by one
+  `build.py all --lang all` (36 files) beside `build.py all` (the source language alone), and
+  the cost of each extra language.
 * Content scaled synthetically to about 10, 100 and 500 report pages (the gaps and
   recommendations of the four areas multiplied with generated sentences): `build.py pdf`
   time, the real page count (pypdf), pages per second and peak memory; the time per page
@@ -21,7 +25,7 @@ What it measures (each figure is the median of --runs runs; every build is a fre
   pairs (--pairs), each a `build.py all` and pandoc's three runs under the same load.
 
 Then it checks the targets: all six outputs faster than pandoc's three (ratio < 1.0, from the
-medians and from the pairs); the
+medians and from the pairs); each extra language at most one language's build; the
 ~500-page PDF in under 30 s with under 1 GB peak memory; time per page roughly constant from
 10 to 500 pages (the marginal cost of a page from ~100 to ~500 at most 1.5 times that from ~10
 to ~100). Peak memory is the largest resident set of any one process of the build, not the
@@ -360,6 +364,22 @@ def scaled_content(source: Path, dest: Path, extra_per_list: int) -> Path:
 
 # -- the table ----------------------------------------------------------------------------
 
+def translated_content(source: Path, dest: Path, languages: tuple[str, ...], env: dict) -> Path:
+    """A copy of the content with a catalog per language, every entry pseudo-translated."""
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(source, dest)
+    subprocess.run([PY, "build.py", "translations", *languages, "--content", str(dest)], cwd=ROOT, env=env,
+                   check=True, stdout=subprocess.DEVNULL)
+    sys.path.insert(0, str(ROOT / "tests"))
+    try:
+        from pseudo import fill
+    finally:
+        sys.path.pop(0)
+    for language in languages:
+        fill(dest / "translations" / f"{language}.po", language)
+    return dest
+
+
 def fmt_s(seconds: float | None) -> str:
     return "" if seconds is None else f"{seconds:.2f} s"
 
@@ -487,6 +507,25 @@ def _bench(content: Path, tmp: Path, runs: int, pair_count: int, scales: tuple[i
                              f"{ratio_pairs:.2f} from {len(pairs)} back-to-back pairs (target < 1.0 for both)"))
     if not noop_ok:
         verdicts.append("note: a no-op `make all` rebuilt something (a file changed during the run?)")
+
+    # Six languages in one process: the content with pseudo-translated catalogs (tests/pseudo.py:
+    # the words in each language's script, as long as the English), `build.py all --lang all`.
+    say("  build.py all --lang all: the source and five pseudo-translations ...")
+    languages = ("ar", "es", "fr", "ru", "zh")
+    six = translated_content(content, tmp / "content-six", languages, env)
+    six_out = tmp / "out-six"
+    run(build(["all", "--lang", "all"], six, six_out), env=env)  # warm
+    one = measure(build(["all"], six, six_out), runs, env=env)
+    every = measure(build(["all", "--lang", "all"], six, six_out), runs, env=env)
+    extra = (every.seconds - one.seconds) / len(languages)
+    rows.append(_row("ICAT all, 1 language", "6 files", one))
+    rows.append(_row("ICAT all --lang all", f"{6 * (1 + len(languages))} files", every))
+    rows.append(_row("  per extra language", "", seconds=extra, ratio=f"{extra / one.seconds:.2f}"))
+    verdicts.append(_verdict(extra <= one.seconds,
+                             f"each extra language costs {extra:.2f} s, one language's build {one.seconds:.2f} s "
+                             f"(target: at most one language's build)"))
+    shutil.rmtree(six, ignore_errors=True)
+    shutil.rmtree(six_out, ignore_errors=True)
 
     # Scaled content: a probe build calibrates pages per item; each scale then refines the
     # estimate from the two largest builds so far (pages grow linearly with items).
