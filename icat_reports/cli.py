@@ -270,7 +270,7 @@ def _main(args: argparse.Namespace) -> int:
         return _report(ContentError(problems))
     theme = load_theme(args.templates)
     if targets == ["check"]:
-        problems = [p for _, document, _ in editions for p in deck.fit_problems(document, theme.fonts["body"])]
+        problems = [p for _, document, _ in editions for p in deck.fit_problems(document, theme.fonts)]
         if problems:
             return _report(ContentError(problems))
         print(f"{args.content}: content is valid")

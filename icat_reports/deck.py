@@ -435,11 +435,12 @@ def check(document: Document, raw: RawContent) -> list[Problem]:
     return problems
 
 
-def fit_problems(document: Document, font_family: str) -> list[Problem]:
-    """What does not fit on a slide, laid out in the theme's font (build.py check reports it;
-    a handout build stops on it). Not part of validation: a PDF-only build need not lay out slides."""
+def fit_problems(document: Document, fonts: dict) -> list[Problem]:
+    """What does not fit on a slide, laid out in the theme's fonts (theme.fonts: the body font
+    and its fallbacks, as the handout measures them) (build.py check reports it; a handout
+    build stops on it). Not part of validation: a PDF-only build need not lay out slides."""
     try:
-        expand(document, Measure(font_family))
+        expand(document, Measure(fonts["body"], tuple(fonts.get("fallback", ()))))
     except ContentError as error:
         return error.problems
     return []
@@ -515,7 +516,7 @@ SLIDE = Geometry()
 
 # -- measuring text ----------------------------------------------------------------------
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=32)
 def font_file(family: str, bold: bool = False) -> str | None:
     """The file fontconfig gives for the family, or None when the family is not installed."""
     if not shutil.which("fc-match"):
@@ -543,7 +544,7 @@ def _advances(path: str | None, bold: bool = False) -> tuple[dict[int, float], f
 
 def _read_advances(path: str) -> dict[int, float]:
     from fontTools.ttLib import TTFont
-    font = TTFont(path, lazy=True)
+    font = TTFont(path, lazy=True, fontNumber=0)  # a collection (.ttc): its faces' advances agree
     upm = font["head"].unitsPerEm
     metrics = font["hmtx"].metrics
     return {cp: metrics[glyph][0] / upm for cp, glyph in font.getBestCmap().items()}
@@ -582,21 +583,39 @@ class Measure:
 
     slack = 0.95
 
-    def __init__(self, family: str):
+    def __init__(self, family: str, fallback: tuple[str, ...] = ()):
         self.family = family
         self.fonts = {bold: _advances(font_file(family, bold), bold) for bold in (False, True)}
         if font_file(family) is None:
             log.warning("font '%s' not found; estimating text widths", family)
+        # The theme's fallback fonts, which print what the family lacks (Arabic, CJK): read
+        # only when a text has such a character, so Latin text costs nothing more.
+        self.fallback = tuple(fallback)
+        self._missing: dict[tuple[int, bool], float] = {}
+        self._fallback_tables: dict[bool, list[dict[int, float]]] = {}
 
     @staticmethod
     @lru_cache(maxsize=8)
-    def of(family: str) -> "Measure":
-        """One Measure per font family and process."""
-        return Measure(family)
+    def of(family: str, fallback: tuple[str, ...] = ()) -> "Measure":
+        """One Measure per font family (and fallback fonts) and process."""
+        return Measure(family, fallback)
 
     def width(self, text: str, size: float, bold: bool = False) -> float:
         table, default = self.fonts[bold]
-        return sum(table.get(ord(ch), default) for ch in text) * size
+        return sum(table[cp] if cp in table else self._fallback_width(cp, bold, default)
+                   for cp in map(ord, text)) * size
+
+    def _fallback_width(self, cp: int, bold: bool, default: float) -> float:
+        """The advance of a character the family lacks, in the first fallback font that has it
+        (an ideograph prints 1 em wide, not the family's average), else the average."""
+        key = (cp, bold)
+        if key not in self._missing:
+            if bold not in self._fallback_tables:
+                paths = (font_file(family, bold) for family in self.fallback)
+                self._fallback_tables[bold] = [_cached_advances(path) for path in paths if path]
+            self._missing[key] = next((table[cp] for table in self._fallback_tables[bold] if cp in table),
+                                      default)
+        return self._missing[key]
 
     def lines(self, text: str, width: float, size: float, bold: bool = False) -> int:
         width *= self.slack
@@ -775,7 +794,8 @@ def _plan(content, layout: _Layout, body: Body, entry: Entry, path: tuple, size:
 
 def slides_of(job: Job) -> list[Slide]:
     """The expanded deck, once per job: the slides PDF, the notes and the PowerPoint share it."""
-    return job.once("deck", lambda: expand(job.document, Measure(job.theme.fonts["body"])))
+    fonts = job.theme.fonts
+    return job.once("deck", lambda: expand(job.document, Measure(fonts["body"], tuple(fonts.get("fallback", ())))))
 
 
 def expand(document: Document, measure: Measure, g: Geometry = SLIDE) -> list[Slide]:

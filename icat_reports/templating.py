@@ -116,20 +116,23 @@ def _spans_filter(context, text) -> Markup:
     return spans_html(text, context.get("note_ref"))
 
 
-def header_widths(text: str, size_pt: float, family: str, area_pt: float) -> tuple[float, float]:
+def header_widths(text: str, size_pt: float, family: str, area_pt: float,
+                  fallback: tuple[str, ...] = ()) -> tuple[float, float]:
     """`header_widths(...)`: the widths in pt of a running header's two margin boxes, the left
     one taking what the right one's fixed text (a title, a date) leaves.
 
     WeasyPrint sizes margin boxes whose width is auto by laying their text out twice more, for
     its min- and max-content widths: a fifth of the report's layout time (0.15 s). Given
     widths, it lays each out once. The right box gets its text's width measured with the
-    font's advances, a tenth more for kerning and shaping, and at most half the line."""
+    font's advances (the fallback fonts' for characters it lacks), a tenth more for kerning
+    and shaping, and at most half the line."""
     from .deck import Measure
-    right = min(area_pt / 2, Measure.of(family).width(text, size_pt) * 1.1 + 2)
+    right = min(area_pt / 2, Measure.of(family, tuple(fallback)).width(text, size_pt) * 1.1 + 2)
     return round(area_pt - right, 2), round(right, 2)
 
 
-def running_head(text: str, width_pt: float, size_pt: float, family: str) -> str | None:
+def running_head(text: str, width_pt: float, size_pt: float, family: str,
+                 fallback: tuple[str, ...] = ()) -> str | None:
     """A heading as a running header shows it on one line of width_pt: cut after the last
     word that fits, with an ellipsis, or None when the whole heading fits.
 
@@ -137,7 +140,7 @@ def running_head(text: str, width_pt: float, size_pt: float, family: str) -> str
     glyph to all the text it hides, which copies back as the whole heading and gives the PDF a
     ToUnicode entry longer than PDF readers accept."""
     from .deck import Measure
-    measure = Measure.of(family)
+    measure = Measure.of(family, tuple(fallback))
     fits = lambda s: measure.width(s, size_pt) * 1.1 <= width_pt
     text = " ".join(text.split())
     if fits(text):

@@ -51,7 +51,11 @@ def join_repeats(aligned: bool = False) -> None:
         first = min(repeats, key=lambda box: box.position_x)
         run = first.copy()
         count = len(repeats)
-        if _aligned:
+        if _aligned and line.style['direction'] == 'rtl':
+            # Right to left, WeasyPrint places the repeats as for a left-to-right line and then
+            # shifts them all, which leaves a ragged gap before the heading: fill the leader box.
+            run.position_x, count = _align(leader.position_x, leader.position_x + leader.width, first.width)
+        elif _aligned:
             run.position_x, count = _align(first.position_x, max(b.position_x + b.width for b in repeats),
                                            first.width)
         run.text = first.text * count

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from ..deck import SLIDE, Slide, slides_of
 from ..engines.fetcher import ProjectOnlyFetcher
 from ..job import Job
+from ..locales import script_of
 from ..templating import environment
 from ..engines.weasy import font_config
 from ..engines import parsing
@@ -74,19 +75,26 @@ class Sheet:
         label = 14
         return int((self.row_height - self.frame_top - label - self.row_gap) // self.line_pitch)
 
-    def rules(self, index: int, label_height: float, rule: float = 0.75) -> list[tuple[float, ...]]:
+    def rules(self, index: int, label_height: float, rule: float = 0.75,
+              rtl: bool = False) -> list[tuple[float, ...]]:
         """The ruled lines beside slide index (0-based), each (x, y, width, height) in PDF
-        coordinates: under the lines' label, one every line_pitch, the last `rule` of it."""
+        coordinates: under the lines' label, one every line_pitch, the last `rule` of it.
+        rtl: the page mirrored, the slide on the right and its lines on the left (notes.css)."""
         top = self.top + (index % self.per_page) * self.row_height + self.frame_top + label_height
         left = self.margin_x + self.lines_left
         width = self.width - self.margin_x - left
+        if rtl:
+            left = self.width - left - width
         return [(left, self.height - (top + (i + 1) * self.line_pitch), width, rule)
                 for i in range(self.lines)]
 
-    def slot(self, index: int) -> pikepdf.Rectangle:
-        """Where slide index (0-based) goes on its page, in PDF coordinates (origin bottom left)."""
+    def slot(self, index: int, rtl: bool = False) -> pikepdf.Rectangle:
+        """Where slide index (0-based) goes on its page, in PDF coordinates (origin bottom left);
+        rtl: on the mirrored page."""
         top = self.top + (index % self.per_page) * self.row_height + self.frame_top
         left = self.margin_x + self.frame_left
+        if rtl:
+            left = self.width - left - self.thumb_width
         return pikepdf.Rectangle(left, self.height - top - self.thumb_height,
                                  left + self.thumb_width, self.height - top)
 
@@ -96,10 +104,11 @@ SHEET = Sheet()
 
 def _context(job: Job, deck: list[Slide]) -> dict:
     from ..assets import fitted
-    from .html import data_uri
+    from .html import data_uri, writing_of
     return {"c": job.content, "t": job.theme, "g": SLIDE, "n": SHEET, "slides": deck, "built": job.built,
             "image_src": lambda file: data_uri(job.images[file]),
-            "fit": lambda s: fitted(job.images[s.figure.file], SLIDE.body_width, s.figure_height)}
+            "fit": lambda s: fitted(job.images[s.figure.file], SLIDE.body_width, s.figure_height),
+            **writing_of(job)}
 
 
 def _page(job: Job, page: str, stylesheet: str):
@@ -156,15 +165,16 @@ def print_notes(job: Job, slides_pdf: bytes) -> bytes:
     red, green, blue = (value / 255 for value in job.theme.rgb("rule"))
     colour = f"{red:.6g} {green:.6g} {blue:.6g} rg\n".encode()
     label = job.theme.sizes["small_pt"]  # the label's height: line-height 1 (notes.css)
+    rtl = script_of(job.content.language or "en").rtl
     for index, page in enumerate(source.pages):
         # pikepdf's add_overlay names the placed page at random; a fixed name keeps builds identical.
         sheet = frame.pages[index // SHEET.per_page]
         form = frame.copy_foreign(page.as_form_xobject())
         name = sheet.add_resource(form, pikepdf.Name.XObject, pikepdf.Name(f"/Slide{index + 1}"))
-        rules = b"".join(b"%s %s %s %s re\n" % tuple(_pt(v) for v in rect) for rect in SHEET.rules(index, label))
+        rules = b"".join(b"%s %s %s %s re\n" % tuple(_pt(v) for v in rect) for rect in SHEET.rules(index, label, rtl=rtl))
         sheet.contents_add(b"q\n", prepend=True)
         sheet.contents_add(b"\nQ\nq\n" + colour + rules + b"f\nQ\nq\n"
-                           + sheet.calc_form_xobject_placement(form, name, SHEET.slot(index)) + b"\nQ\n")
+                           + sheet.calc_form_xobject_placement(form, name, SHEET.slot(index, rtl)) + b"\nQ\n")
     _outline(frame, deck)
     out = io.BytesIO()
     frame.save(out, deterministic_id=True)

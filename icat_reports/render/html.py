@@ -13,12 +13,14 @@ from __future__ import annotations
 import base64
 import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
 from ..assets import image_kind
 from ..inline import literal
 from ..job import Job
+from ..locales import script_of
 from ..templating import environment, header_widths, running_head, spans_html
 from ..tree import Block, BulletList, Document, Inlines, OrderedList, Paragraph, iter_blocks
 
@@ -101,6 +103,52 @@ def _note_parts(blocks: tuple[Block, ...], note_ref) -> list[str]:
     return parts
 
 
+# CLDR's numbering systems (a locale's default digits) as CSS counter styles; "latn" is decimal.
+COUNTER_STYLES = {"arab": "arabic-indic", "arabext": "persian", "beng": "bengali", "deva": "devanagari",
+                  "gujr": "gujarati", "guru": "gurmukhi", "khmr": "khmer", "knda": "kannada", "laoo": "lao",
+                  "mlym": "malayalam", "mymr": "myanmar", "orya": "oriya", "tamldec": "tamil",
+                  "telu": "telugu", "thai": "thai", "tibt": "tibetan"}
+
+
+@lru_cache(maxsize=16)
+def writing(language: str, body: str, fallback: tuple[str, ...]) -> dict:
+    """What the templates need of the language's writing: `script` (locales.Script: direction,
+    start and end sides, CJK or not), the CSS `font_stack`, and `page_counter`, the counter
+    style of page numbers after a comma ("" for the Latin digits, CLDR's default for most).
+
+    For a CJK language the fallback fonts fontconfig says cover it come first, so that its
+    punctuation, quotation marks and the Latin letters among its ideographs are the CJK
+    font's (full-width, on the CJK baseline). Other languages keep the theme's order."""
+    from babel import Locale, UnknownLocaleError
+    script = script_of(language)
+    fonts = [body, *fallback]
+    if script.cjk:
+        covers = [f for f in fallback if _covers(f, language)]
+        fonts = covers + [f for f in fonts if f not in covers]
+    try:
+        digits = Locale.parse(language.replace("-", "_")).default_numbering_system
+    except (ValueError, UnknownLocaleError):
+        digits = "latn"
+    counter = COUNTER_STYLES.get(digits)
+    return {"script": script, "font_stack": ", ".join(f'"{n}"' for n in fonts) + ", sans-serif",
+            "page_counter": f", {counter}" if counter else ""}
+
+
+def _covers(family: str, language: str) -> bool:
+    """Whether fontconfig says family covers the language's orthography."""
+    import shutil
+    import subprocess
+    if not shutil.which("fc-list"):
+        return False
+    found = subprocess.run(["fc-list", f"{family}:lang={language}", "family"], capture_output=True, text=True)
+    return bool(found.stdout.strip())
+
+
+def writing_of(job: Job) -> dict:
+    fonts = job.theme.fonts
+    return writing(job.content.language or "en", fonts["body"], tuple(fonts.get("fallback", ())))
+
+
 def report_html(job: Job, medium: str = "screen") -> str:
     """The report page as text for medium ("screen": the HTML file; "print": what the PDF
     prints); each computed once per job, the PDF renderer reusing the same templates."""
@@ -113,13 +161,15 @@ def report_html(job: Job, medium: str = "screen") -> str:
         context = {"c": job.content, "document": document, "t": job.theme, "built": job.built,
                    "version": job.version, "medium": medium, "outline": outline(document, medium),
                    "image_src": lambda file: data_uri(job.images[file]),
-                   "note_ref": _ScreenNotes() if medium == "screen" else _PrintNotes(document)}
+                   "note_ref": _ScreenNotes() if medium == "screen" else _PrintNotes(document),
+                   **writing_of(job)}
         # The running header's two boxes, and the headings cut to fit the first (print only).
         size, family = job.theme.sizes["small_pt"], job.theme.fonts["body"]
+        fallback = tuple(job.theme.fonts.get("fallback", ()))
         area = (job.theme.page_mm[0] - job.theme.page["margin_left_mm"] - job.theme.page["margin_right_mm"]) * 72 / 25.4
-        header = context["header"] = header_widths(job.content.running_title, size, family, area)
+        header = context["header"] = header_widths(job.content.running_title, size, family, area, fallback)
         context["running_head"] = lambda spans: running_head(
-            "".join(s.text for s in spans if s.note is None), header[0] - HEADER_GAP, size, family)
+            "".join(s.text for s in spans if s.note is None), header[0] - HEADER_GAP, size, family, fallback)
         # Safe to inline: the stylesheet is ours, and content reaches it only via css_string.
         context["css"] = job.once("report.css", lambda: Markup(env.get_template("report.css").render(context)))
         return env.get_template("report.html").render(context)
