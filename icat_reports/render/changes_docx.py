@@ -5,7 +5,8 @@ previous edition is marked as Word marks an edit: inserted words in `w:ins`, del
 `w:del` (their text as `w:delText`), a paragraph added or removed by marking its paragraph
 mark too, and a moved text as `w:moveFrom` where it was and `w:moveTo` where it is now. Word's
 Review pane lists them; Accept All gives exactly the current text, Reject All exactly the
-previous one. The author is the publisher, the date the build's.
+previous one. The author is the publisher, the date the build's. In the language's direction:
+right to left for Arabic (paragraphs, runs, sections), its Latin words left to right.
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from ..changes import SectionChanges
+from ..locales import script_of
+from . import ooxml
 
 
 class _Marks:
-    """Revision ids, author and date, shared by every mark of the file."""
+    """Revision ids, author and date, shared by every mark of the file; and its direction."""
 
-    def __init__(self, author: str, when: dt.datetime):
-        self.author = author
+    def __init__(self, author: str, when: dt.datetime, right_to_left: bool = False):
+        self.author, self.right_to_left = author, right_to_left
         self.date = (when.astimezone(dt.timezone.utc) if when.tzinfo else when).strftime("%Y-%m-%dT%H:%M:%SZ")
         self.next = 1
 
@@ -38,14 +41,31 @@ class _Marks:
         self.next += 1
         return element
 
+    def runs(self, text: str, deleted: bool = False) -> list:
+        """The runs of a text: one, or in right-to-left text one per direction."""
+        if not self.right_to_left:
+            return [_run(text, deleted)]
+        return [_run(piece, deleted, ltr) for piece, ltr in ooxml.direction_pieces(text)]
 
-def _run(text: str, deleted: bool = False) -> OxmlElement:
+
+def _run(text: str, deleted: bool = False, left_to_right: bool = False) -> OxmlElement:
     run = OxmlElement("w:r")
+    if left_to_right:  # Latin inside right-to-left text (ooxml.direction_pieces)
+        rpr = OxmlElement("w:rPr")
+        rtl = OxmlElement("w:rtl")
+        rtl.set(qn("w:val"), "0")
+        rpr.append(rtl)
+        run.append(rpr)
     t = OxmlElement("w:delText" if deleted else "w:t")
     t.set(qn("xml:space"), "preserve")
     t.text = text
     run.append(t)
     return run
+
+
+def _add(parent, runs) -> None:
+    for run in runs:
+        parent.append(run)
 
 
 def _mark_paragraph(paragraph, marks: _Marks, tag: str) -> None:
@@ -61,15 +81,15 @@ def _mark_paragraph(paragraph, marks: _Marks, tag: str) -> None:
 def _write(paragraph, item, marks: _Marks) -> None:
     p = paragraph._p
     if item.kind == "same":
-        p.append(_run(item.new))
+        _add(p, marks.runs(item.new))
     elif item.kind == "added":
         wrapper = marks.element("w:ins")
-        wrapper.append(_run(item.new))
+        _add(wrapper, marks.runs(item.new))
         p.append(wrapper)
         _mark_paragraph(paragraph, marks, "w:ins")
     elif item.kind == "removed":
         wrapper = marks.element("w:del")
-        wrapper.append(_run(item.old, deleted=True))
+        _add(wrapper, marks.runs(item.old, deleted=True))
         p.append(wrapper)
         _mark_paragraph(paragraph, marks, "w:del")
     elif item.kind in ("moved-in", "moved-out"):
@@ -79,7 +99,7 @@ def _write(paragraph, item, marks: _Marks) -> None:
         start = marks.element("w:moveToRangeStart" if into else "w:moveFromRangeStart", name=name)
         p.append(start)
         wrapper = marks.element("w:moveTo" if into else "w:moveFrom")
-        wrapper.append(_run(item.new if into else item.old, deleted=not into))
+        _add(wrapper, marks.runs(item.new if into else item.old, deleted=not into))
         p.append(wrapper)
         end = OxmlElement("w:moveToRangeEnd" if into else "w:moveFromRangeEnd")
         end.set(qn("w:id"), start.get(qn("w:id")))
@@ -88,17 +108,27 @@ def _write(paragraph, item, marks: _Marks) -> None:
     else:  # reworded: word by word
         for piece in item.pieces:
             if piece.kind == "same":
-                p.append(_run(piece.text))
+                _add(p, marks.runs(piece.text))
             else:
                 wrapper = marks.element("w:ins" if piece.kind == "added" else "w:del")
-                wrapper.append(_run(piece.text, deleted=piece.kind == "removed"))
+                _add(wrapper, marks.runs(piece.text, deleted=piece.kind == "removed"))
                 p.append(wrapper)
 
 
 def render(sections: list[SectionChanges], levels: dict[str, int], title: str, author: str,
            when: dt.datetime, language: str) -> bytes:
     document = docx.Document()
-    marks = _Marks(author, when)
+    script = script_of(language)
+    marks = _Marks(author, when, script.rtl)
+    if script.rtl or script.cjk:  # the template's en-US would stay, its w:bidi ar-SA too
+        culture = ooxml.word_culture(language)
+        ooxml.set_language(document, language,
+                           complex_script=culture if script.complex else None,
+                           east_asian=culture if script.cjk else None)
+    if script.rtl:
+        ooxml.set_right_to_left(document)
+        for section in document.sections:
+            ooxml.set_section_right_to_left(section)
     props = document.core_properties
     props.title, props.author, props.language = title[:255], author[:255], language
     stamp = (when.astimezone(dt.timezone.utc) if when.tzinfo else when).replace(tzinfo=None)

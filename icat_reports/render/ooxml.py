@@ -41,6 +41,12 @@ _ORDER = {
                "pgMar", "paperSrc", "pgBorders", "lnNumType", "pgNumType", "cols", "formProt",
                "vAlign", "noEndnote", "titlePg", "textDirection", "bidi", "rtlGutter", "docGrid",
                "printerSettings", "sectPrChange"),
+    "rPr": ("ins", "del", "moveFrom", "moveTo", "rStyle", "rFonts", "b", "bCs", "i", "iCs",
+            "caps", "smallCaps", "strike", "dstrike", "outline", "shadow", "emboss", "imprint",
+            "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w", "kern",
+            "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText",
+            "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath",
+            "rPrChange"),
     "settings": ("evenAndOddHeaders", "characterSpacingControl", "savePreviewPicture",
                  "updateFields", "hdrShapeDefaults", "footnotePr", "endnotePr", "compat",
                  "docVars", "rsids", "mathPr", "themeFontLang"),
@@ -86,6 +92,81 @@ def add_run(parent, paragraph: Paragraph, text: str = "") -> Run:
     if text:
         run.text = text
     return run
+
+
+_CLOSING = {")": "(", "]": "[", "}": "{"}
+LEFT_TO_RIGHT_MARK = "\u200e"
+
+
+def direction_pieces(text: str) -> list[tuple[str, bool]]:
+    """text cut where Word changes a run's direction inside right-to-left text, each piece
+    with whether it is left to right, as the Unicode bidirectional algorithm (UAX #9) would
+    resolve it in a right-to-left paragraph:
+
+    - from a Latin (strong left-to-right) letter to the last Latin letter or European digit
+      before the next Arabic letter or Arabic-Indic digit, with the spaces and symbols
+      between and a closing bracket whose opening one it holds: "UNODC", "A/RES/61/180",
+      "ICAT (UNODC)" keep their order;
+    - a number: European digits joined by single separators, with its number signs:
+      "978-0-00-000000-0", "2010-12-13", "50%". One with separators starts with a
+      left-to-right mark (U+200E, invisible): LibreOffice shows "2010-12-13" between Arabic
+      words as "13-12-2010" whatever the run's direction, unless a strong left-to-right
+      character comes first (as Word does in a right-to-left run).
+
+    The rest runs right to left: spaces and punctuation at a piece's edges, and brackets
+    around a Latin word, are placed as Arabic readers expect."""
+    from unicodedata import bidirectional
+    kinds = [bidirectional(char) for char in text]
+    length = len(text)
+
+    def latin(index: int) -> int:  # the last index of a Latin stretch starting at index
+        end, opened = index, []
+        for scan in range(index, length):
+            kind, char = kinds[scan], text[scan]
+            if kind in ("R", "AL", "AN"):
+                break
+            if char in "([{":
+                opened.append(char)
+            elif char in _CLOSING and opened and opened[-1] == _CLOSING[char]:
+                opened.pop()
+                end = scan
+            if kind in ("L", "EN", "ET"):
+                end = scan
+        return end
+
+    def number(index: int) -> tuple[int, bool]:  # its last index; whether it has separators
+        end, separated = index, False
+        while end + 1 < length:
+            kind = kinds[end + 1]
+            joined = (kind in ("ES", "CS") and kinds[end] == "EN" and end + 2 < length
+                      and kinds[end + 2] == "EN")
+            if kind not in ("EN", "ET") and not joined:
+                break
+            end += 1
+            separated |= joined
+        return end, separated
+
+    pieces: list[tuple[str, bool]] = []
+    start = index = 0
+    while index < length:
+        separated = False
+        if kinds[index] == "L":
+            end = latin(index)
+        elif kinds[index] == "EN":
+            end, separated = number(index)
+            if end + 1 < length and kinds[end + 1] == "L":  # "24th", "3D": one piece
+                end = latin(end + 1)
+        else:
+            index += 1
+            continue
+        if index > start:
+            pieces.append((text[start:index], False))
+        mark = LEFT_TO_RIGHT_MARK if separated else ""
+        pieces.append((mark + text[index:end + 1], True))
+        start = index = end + 1
+    if start < length:
+        pieces.append((text[start:], False))
+    return pieces
 
 
 def add_hyperlink(paragraph: Paragraph, url: str | None = None, anchor: str | None = None):
@@ -139,12 +220,20 @@ def add_field(paragraph: Paragraph, instruction: str, result: str = "") -> Run:
     return run
 
 
-def add_toc_entry(paragraph: Paragraph, text: str, bookmark: str, page: str = "") -> Run | None:
+def add_toc_entry(paragraph: Paragraph, text: str, bookmark: str, page: str = "",
+                  right_to_left: bool = False) -> Run | None:
     """One pre-filled TOC line as Word writes it: a link to the heading's bookmark holding
-    the text, a tab (the 'toc N' style's right-aligned dot leader) and a PAGEREF field whose
-    cached result is page. Without a page, the text alone. Returns the page number's run."""
+    the text, a tab (the 'toc N' style's end-aligned dot leader) and a PAGEREF field whose
+    cached result is page. Without a page, the text alone. Returns the page number's run.
+    In right-to-left text, its Latin words are runs of their own (direction_pieces)."""
     link = add_hyperlink(paragraph, anchor=bookmark)
-    add_run(link, paragraph, text)
+    if not right_to_left:
+        add_run(link, paragraph, text)
+    else:
+        for piece, left_to_right in direction_pieces(text):
+            run = add_run(link, paragraph, piece)
+            if left_to_right:
+                set_left_to_right(run)
     if not page:
         return None
     add_run(link, paragraph)._r.append(OxmlElement("w:tab"))
@@ -420,23 +509,130 @@ def document_defaults(document: Document):
     return rpr
 
 
-def set_language(document: Document, language: str) -> None:
-    """The proofing language of all text (document defaults and any style that sets one)."""
+def word_culture(language: str) -> str:
+    """The language as one of Word's cultures, language-TERRITORY ("ar-EG", "zh-CN"): Word
+    lists and keys its proofing tools, East Asian line-breaking rules and script fonts on
+    specific cultures (its language list has "Arabic (Egypt)" and "Chinese (PRC)", no bare
+    "Arabic" or "Chinese"), and LibreOffice reads the same tags. The territory is the tag's
+    own, else CLDR's likely one (through Babel): ar -> ar-EG, zh -> zh-CN, zh-Hant -> zh-TW."""
+    from babel import Locale, UnknownLocaleError
+    from babel.core import get_global
+    tag = (language or "en").replace("-", "_")
+    try:
+        locale = Locale.parse(tag)
+    except (ValueError, UnknownLocaleError):
+        return language
+    territory = locale.territory
+    if territory is None:
+        likely = get_global("likely_subtags")
+        key = f"{locale.language}_{locale.script}" if locale.script else locale.language
+        parts = (likely.get(key) or likely.get(locale.language) or "").split("_")
+        territory = next((p for p in reversed(parts[1:]) if p.isupper() or p.isdigit()), None)
+    return f"{locale.language}-{territory}" if territory else locale.language
+
+
+def set_language(document: Document, language: str, *, complex_script: str | None = None,
+                 east_asian: str | None = None) -> None:
+    """The proofing language of all text (document defaults and any style that sets one):
+    w:val, which the accessibility checks read as the document's language; and, when given,
+    the language of complex-script text (w:bidi: Arabic, Hebrew) and of East Asian text
+    (w:eastAsia), which Word proofs, breaks lines and picks fonts by. Without them the
+    template's (ar-SA, en-US) stay."""
     rpr = document_defaults(document)
     if rpr.find(qn("w:lang")) is None:
-        rpr.append(OxmlElement("w:lang"))
+        _place(rpr, OxmlElement("w:lang"))
+    slots = [("w:val", language), ("w:bidi", complex_script), ("w:eastAsia", east_asian)]
     for lang in document.styles.element.iter(qn("w:lang")):
-        lang.set(qn("w:val"), language)
+        for attribute, value in slots:
+            if value:
+                lang.set(qn(attribute), value)
     theme_lang = document.settings.element.find(qn("w:themeFontLang"))
     if theme_lang is not None:
-        theme_lang.set(qn("w:val"), language)
+        for attribute, value in slots:
+            if value:
+                theme_lang.set(qn(attribute), value)
 
 
-def match_complex_script(style: BaseStyle) -> None:
-    """Give complex-script text (Arabic, Hebrew) the style's size, bold and italic too."""
-    rpr = style.element.rPr
-    if rpr is None:
-        return
+def _paragraph_defaults(document: Document):
+    """The w:pPr of w:docDefaults, which every paragraph style inherits."""
+    document_defaults(document)
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    ppr_default = defaults.find(qn("w:pPrDefault"))
+    if ppr_default is None:
+        ppr_default = OxmlElement("w:pPrDefault")
+        defaults.append(ppr_default)  # after w:rPrDefault, as the schema wants
+    ppr = ppr_default.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = OxmlElement("w:pPr")
+        ppr_default.append(ppr)
+    return ppr
+
+
+def set_right_to_left(document: Document) -> None:
+    """Every paragraph right to left (w:bidi in the paragraph defaults: it starts at the
+    right, its list number stands at the right, w:jc "left" and w:ind "left" mean its start)
+    and every run's text too (w:rtl in the run defaults: set with the complex-script font,
+    size, bold and italic). Once, in the defaults every style inherits, rather than on each
+    paragraph and run: the file stays small, and a Word user can still change it in one
+    place. Runs of Latin text say otherwise themselves (set_left_to_right)."""
+    _place(_paragraph_defaults(document), OxmlElement("w:bidi"))
+    _place(document_defaults(document), OxmlElement("w:rtl"))
+
+
+def set_left_to_right(run: Run) -> None:
+    """A run of Latin text (an acronym, a symbol, a web address) inside right-to-left text:
+    w:rtl off, so that Word sets it left to right in the Latin font, as Word itself writes
+    a Latin word typed into an Arabic line."""
+    _place(run._r.get_or_add_rPr(), _element("w:rtl", val=0))
+
+
+def set_section_right_to_left(section) -> None:
+    """A section laid out right to left (w:bidi): its columns from the right, its page
+    numbers' direction; the text's direction is the paragraphs'."""
+    _place(section._sectPr, OxmlElement("w:bidi"))
+
+
+def set_table_right_to_left(table) -> None:
+    """A table whose first column is at the right (w:bidiVisual): its cells' order, borders
+    and margins mirrored, as a right-to-left reader reads a table."""
+    _place(table._tbl.tblPr, OxmlElement("w:bidiVisual"))
+
+
+def set_east_asian_hint(rpr) -> None:
+    """Characters East Asian and Latin text share (quotes, dashes, the ideographic space
+    neighbours) in the East Asian font (w:hint), as in a Chinese Word's own documents."""
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = _place(rpr, OxmlElement("w:rFonts"))
+    fonts.set(qn("w:hint"), "eastAsia")
+
+
+def _on(element) -> bool:
+    return element is not None and element.get(qn("w:val"), "true") not in ("0", "false", "off")
+
+
+def replace_italics(styles, emphasis_style_id: str) -> None:
+    """No synthetic italics anywhere (CJK fonts have none; Word would slant the glyphs):
+    w:i and w:iCs leave every style and the document defaults, where italics were a look
+    (a caption, a quote, a publication's title: their colour and spacing stay); the Emphasis
+    character style is bold instead, as emphasis in the text is (word.Report.run).
+
+    Weight rather than the emphasis dots (w:em "underDot", GB/T 15834's zhuozhonghao):
+    LibreOffice (7.4) does not read w:em at all and Google Docs has no emphasis marks, so
+    the emphasis would vanish there; bold shows in every reader."""
+    for rpr in list(styles.element.iter(qn("w:rPr"))):
+        for tag in ("w:i", "w:iCs"):
+            for old in rpr.findall(qn(tag)):
+                rpr.remove(old)
+    for style in styles.element.iterchildren(qn("w:style")):
+        if style.get(qn("w:styleId")) == emphasis_style_id:
+            _place(style.get_or_add_rPr(), OxmlElement("w:b"))
+
+
+def complex_script_twins(rpr) -> None:
+    """Beside each w:sz, w:b and w:i of a w:rPr, its complex-script twin (w:szCs, w:bCs,
+    w:iCs), with the same value: Word sets right-to-left runs (w:rtl) and Arabic and Hebrew
+    letters with the twins only (pandoc #6911)."""
     for latin, complex_script in (("w:sz", "w:szCs"), ("w:b", "w:bCs"), ("w:i", "w:iCs")):
         for old in rpr.findall(qn(complex_script)):
             rpr.remove(old)
@@ -446,6 +642,13 @@ def match_complex_script(style: BaseStyle) -> None:
             for name, value in source.attrib.items():
                 twin.set(name, value)
             source.addnext(twin)  # the schema puts each right after its Latin twin
+
+
+def match_complex_script(style: BaseStyle) -> None:
+    """Give complex-script text (Arabic, Hebrew) the style's size, bold and italic too."""
+    rpr = style.element.rPr
+    if rpr is not None:
+        complex_script_twins(rpr)
 
 
 # -- styles pane and package ----------------------------------------------------------------

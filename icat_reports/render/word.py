@@ -31,6 +31,7 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 from ..engines.xpath import compile_xpaths
 from ..inline import literal, plain as plain_text, spans
 from ..job import Job
+from ..locales import Script, script_of
 from ..ooxml_zip import stable_zip
 from ..dates import long_date
 from ..theme import Theme
@@ -124,12 +125,14 @@ def list_style(kind: str, depth: int) -> str:
     return kind if depth == 0 else f"{kind} {depth + 1}"
 
 
-def box_look(target, theme: Theme) -> None:
-    """A box's fill and border on a style or paragraph: a bar in the accent colour at the
-    left, the other sides in the fill's colour (padding)."""
+def box_look(target, theme: Theme, start: str = "left") -> None:
+    """A box's fill and border on a style or paragraph: a bar in the accent colour on the
+    side lines start on (w:pBdr's sides are the page's, in right-to-left paragraphs too),
+    the other sides in the fill's colour (padding)."""
+    end = "right" if start == "left" else "left"
     ooxml.set_shading(target, theme.hex("accent_light"))
-    ooxml.set_border(target, "left", theme.hex("accent"), 24, 8)
-    for side in ("top", "bottom", "right"):
+    ooxml.set_border(target, start, theme.hex("accent"), 24, 8)
+    for side in ("top", "bottom", end):
         ooxml.set_border(target, side, theme.hex("accent_light"), 4, 6)
 
 def _script_font(theme: Theme, script: str) -> str:
@@ -137,10 +140,13 @@ def _script_font(theme: Theme, script: str) -> str:
     return next((f for f in theme.fonts.get("fallback", []) if script in f), theme.fonts["body"])
 
 
-def define_styles(document, theme: Theme, text_width) -> None:
-    """Customise the built-in styles from the theme and add the few the report needs."""
+def define_styles(document, theme: Theme, text_width, script: Script | None = None) -> None:
+    """Customise the built-in styles from the theme and add the few the report needs; in the
+    direction and script of the document's language (script_of): right to left for Arabic,
+    without italics for Chinese."""
     styles = document.styles
     color = lambda name: RGBColor.from_string(theme.hex(name))
+    start = script.start if script is not None else "left"  # the side of the accent bars
     body, small = theme.sizes["body_pt"], theme.sizes["small_pt"]
 
     # Fonts are set once, on the document defaults; styles inherit them.
@@ -148,6 +154,8 @@ def define_styles(document, theme: Theme, text_width) -> None:
     defaults = ooxml.document_defaults(document)
     ooxml.set_fonts(defaults, theme.fonts["body"], _script_font(theme, "CJK"),
                     _script_font(theme, "Arabic"))
+    if script is not None and script.cjk:
+        ooxml.set_east_asian_hint(defaults)
 
     def paragraph_style(name, *, base=None, size=None, bold=None, italic=None, color_name=None,
                         before=None, after=None, keep_next=None, priority=None):
@@ -185,10 +193,10 @@ def define_styles(document, theme: Theme, text_width) -> None:
     title = paragraph_style("Title", size=28, bold=True, color_name="on_primary", before=0, after=14)
     title.paragraph_format.line_spacing = 1.1
     ooxml.clear_borders(title)
-    ooxml.set_border(title, "left", theme.hex("accent"), 36, 14)
+    ooxml.set_border(title, start, theme.hex("accent"), 36, 14)
     subtitle = paragraph_style("Subtitle", size=15, italic=False, color_name="on_primary", after=24)
     ooxml.clear_numbering(subtitle)
-    ooxml.set_border(subtitle, "left", theme.hex("accent"), 36, 14)
+    ooxml.set_border(subtitle, start, theme.hex("accent"), 36, 14)
 
     h1 = paragraph_style("Heading 1", size=18, bold=True, color_name="primary", before=0, after=12)
     # A section starts a page where the outline says so (starts_page), set on its heading.
@@ -275,7 +283,7 @@ def define_styles(document, theme: Theme, text_width) -> None:
                                 keep_next=True, priority=20)
     box_title.next_paragraph_style = box_text
     for style in (box_title, box_text):
-        box_look(style, theme)
+        box_look(style, theme, start)
     Footnotes(document).define_styles(small)
     definition = paragraph_style("Definition", after=2, priority=20)
     definition.paragraph_format.tab_stops.add_tab_stop(Mm(40))
@@ -287,6 +295,10 @@ def define_styles(document, theme: Theme, text_width) -> None:
     ooxml.add_table_style(styles, "Report Table", border=theme.hex("rule"),
                           header_fill=theme.hex("accent_light"), header_color=theme.hex("primary"),
                           cell_margin=Mm(2.5), size_pt=small)
+    if script is not None and script.rtl:
+        ooxml.set_right_to_left(document)
+    if script is not None and script.cjk:
+        ooxml.replace_italics(styles, "Emphasis")
 
 
 # -- where blocks go ---------------------------------------------------------------------
@@ -339,6 +351,7 @@ class Report:
         self.document = docx.Document()
         self.footnotes = Footnotes(self.document)
         self.headings: list[Heading] = []
+        self.script = script_of(self.c.language)
 
     def build(self):
         page = self.theme.page
@@ -350,9 +363,14 @@ class Report:
         section.header_distance, section.footer_distance = HEADER_DISTANCE, FOOTER_DISTANCE
         self.text_width = Emu(section.page_width - section.left_margin - section.right_margin)
 
-        define_styles(self.document, self.theme, self.text_width)
+        define_styles(self.document, self.theme, self.text_width, self.script)
         ooxml.remember_style_ids(self.document)
-        ooxml.set_language(self.document, self.c.language)
+        # Word's culture for the slots the language's script uses (w:bidi for Arabic,
+        # w:eastAsia for Chinese); the document's own tag in w:val, which checkers read.
+        culture = ooxml.word_culture(self.c.language)
+        ooxml.set_language(self.document, self.c.language,
+                           complex_script=culture if self.script.complex else None,
+                           east_asian=culture if self.script.cjk else None)
         self.decimal = ooxml.add_decimal_numbering(self.document)
         self.properties()
 
@@ -385,6 +403,9 @@ class Report:
         for section in (cover, imprint, *back):
             self.no_header_footer(section)
         self.header_footer(body)
+        if self.script.rtl:
+            for section in self.document.sections:
+                ooxml.set_section_right_to_left(section)
 
     # -- inline text ---------------------------------------------------------------------
 
@@ -402,13 +423,34 @@ class Report:
                 link, target = ooxml.add_hyperlink(paragraph, url=span.href), span.href
             elif not span.href:
                 link = target = None
-            run = ooxml.add_run(link if span.href else parent, paragraph, clean(span.text))
-            run.style = "Hyperlink" if span.href else style
-            if span.bold:
-                run.bold = True
-            if span.italic:
-                run.italic = True
+            text = clean(span.text)
+            # In right-to-left text, each Latin word or number a run of its own, left to right.
+            pieces = ooxml.direction_pieces(text) if self.script.rtl else [(text, False)]
+            for piece, left_to_right in pieces:
+                run = self.run(link if span.href else parent, paragraph, piece, span,
+                               "Hyperlink" if span.href else style)
+                if left_to_right:
+                    ooxml.set_left_to_right(run)
         return paragraph
+
+    def run(self, parent, paragraph, text: str, span, style: str | None):
+        """One run of a span's text, bold and italic as the script sets them: with their
+        complex-script twins (w:bCs, w:iCs) for Arabic; in CJK, emphasis by weight, never
+        slanted (see ooxml.replace_italics)."""
+        run = ooxml.add_run(parent, paragraph, text)
+        run.style = style
+        if span.bold:
+            run.bold = True
+            if self.script.complex:
+                run.font.cs_bold = True
+        if span.italic:
+            if self.script.cjk:
+                run.bold = True
+            else:
+                run.italic = True
+                if self.script.complex:
+                    run.font.cs_italic = True
+        return run
 
     def text(self, words: str, style: str | None = None):
         """A fixed word of the layout (a label, possibly with inline Markdown) as a paragraph."""
@@ -453,7 +495,7 @@ class Report:
             if number is not None:
                 ooxml.set_numbering(paragraph, number, min(place.depth, ooxml.NUMBER_LEVELS - 1))
             if place.boxed:
-                box_look(paragraph, self.theme)
+                box_look(paragraph, self.theme, self.script.start)
             self.write(paragraph, item.text)
             paragraphs.append(paragraph)
             inner = replace(place, depth=place.depth + 1, text=list_style("List Continue", place.depth))
@@ -511,6 +553,8 @@ class Report:
         table.style = "Report Table"
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
         table.autofit = False
+        if self.script.rtl:
+            ooxml.set_table_right_to_left(table)  # its first column at the right
         ooxml.table_look(table, first_row=True, first_column=first_column)
         ooxml.set_table_title(table, clean(title))  # what screen readers announce
         for column, width in zip(table.columns, widths):
@@ -650,7 +694,7 @@ class Report:
                 shape.width = Emu(self.text_width // 2)
             ooxml.set_picture_alt(shape, clean(plain_text(c.logo.alt)))
             publisher.add_run("  ")
-        publisher.add_run(clean(c.publisher), style="Cover Acronym")
+        self.write(publisher, literal(clean(c.publisher)), style="Cover Acronym")
         name = self.write(self.document.add_paragraph(style="Cover Publisher"), spans(c.publisher_name))
         for paragraph in (publisher, name):
             ooxml.set_frame(paragraph, x=left, y=Mm(16), width=self.text_width)
@@ -725,7 +769,7 @@ class Report:
                         [(0, "primary"), (287, "accent")])
         start = self.body_length()
         acronym = self.document.add_paragraph(style="Back Cover")
-        acronym.add_run(clean(c.publisher), style="Cover Acronym")
+        self.write(acronym, literal(clean(c.publisher)), style="Cover Acronym")
         self.write(self.document.add_paragraph(style="Back Cover"), spans(c.publisher_name))
         self.write(self.document.add_paragraph(style="Back Cover"), address.intro).paragraph_format.space_before = Pt(18)
         lines = self.document.add_paragraph(style="Back Cover")
@@ -753,7 +797,7 @@ class Report:
         ooxml.begin_field(first, f'TOC \\o "1-{TOC_LEVELS}" \\h \\z \\u')
         for entry, heading in entries:
             heading.page = ooxml.add_toc_entry(entry, heading.text, heading.bookmark,
-                                               PLACEHOLDER * 2)
+                                               PLACEHOLDER * 2, right_to_left=self.script.rtl)
         ooxml.end_field(last)
         log.debug("table of contents: %d entries after %r", len(entries), toc_heading.text)
 
