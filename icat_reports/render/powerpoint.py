@@ -15,6 +15,34 @@ The font is Arial (OFFICE_FONT), not the PDF's Noto Sans, which Office does not 
 Windows and Mac Office has Arial, and LibreOffice draws it with Liberation Sans, metric-compatible
 (fonts-liberation). deck.Measure lays the slides out with, for each character, the wider of Noto
 Sans and Arial (icat_reports/arial_advances.py), so the text that fits the PDF fits PowerPoint.
+
+Other scripts, as locales.script_of says (never a list of languages), again in the styles, not
+on the runs (but for the language tag, which PowerPoint reads from each run):
+
+- Right to left (Arabic ...): every text style level (the master's title, body and other styles,
+  the presentation's default style, the notes master's, the footer's, the title slide's and the
+  text boxes' own list styles) says rtl="1" and algn="r"; in an RTL paragraph PowerPoint reads
+  marL and indent from the right edge, so the bullets hang on the right with the same values.
+  The footer is mirrored (the event and date on the right, the slide number on the left) and
+  so are the two columns of a two-column slide (the first on the right). Latin acronyms and
+  symbols inside Arabic lines (UNODC, A/RES/61/180) keep their order by Unicode's bidirectional
+  algorithm, which PowerPoint applies; nothing is reordered here. The subtitle under a title
+  has no letter spacing: tracking would pull apart the joined letters of Arabic.
+- Complex scripts take the theme's complex-script font (a:cs "+mn-cs"/"+mj-cs" in the styles),
+  Arial: Arial has Arabic (and Hebrew) glyphs on Windows and on the Mac.
+- CJK takes the theme's East Asian font (a:ea "+mn-ea"/"+mj-ea"), for Simplified Chinese
+  Microsoft YaHei (EAST_ASIAN_FONTS): a sans serif like Arial, on every Windows since Vista. The
+  fallback, documented: a Mac (or Office for Mac) without it substitutes the system's Chinese
+  sans serif, PingFang SC, helped by the panose and the GB2312 charset the theme gives; on
+  Linux LibreOffice substitutes Noto Sans CJK (fonts-noto-cjk). The style levels turn East
+  Asian line breaking on (eaLnBrk="1", PowerPoint's Asian line-break control: no closing
+  punctuation at a line start; latinLnBrk="0"; hangingPunct="1", as in PowerPoint's own
+  template). Emphasis is bold, not a synthetic italic (Chinese fonts have no italics).
+- The language: the presentation's default text style says it (lang, en-US in the template),
+  and so does every run whose language is not that default (lang="ar-EG" altLang="en-US":
+  CLDR's likely region, as Office tags a language), so that a screen reader speaks each text
+  in its own language and PowerPoint proofs it in that language.
+The deck has no tables (a table of the content becomes bullets), so no a:tblPr rtl is needed.
 """
 
 from __future__ import annotations
@@ -39,6 +67,7 @@ from ..job import Job
 from ..ooxml_zip import stable_zip
 from ..dates import long_date
 from ..engines.xpath import compile_xpaths
+from ..locales import Script, script_of
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +80,16 @@ NOTES_PT = 12
 OFFICE_FONT = "Arial"
 ARIAL_PANOSE = "020B0604020202020204"
 MAJOR, MINOR = "+mj-lt", "+mn-lt"  # the theme's heading and body fonts, as a run names them
+# The East Asian font of the theme, by script (see the module's comment): fonts that Windows
+# and Office for Mac install, as (typeface, panose, charset) in DrawingML's signed-byte charsets.
+EAST_ASIAN_FONTS = {
+    "Hans": ("Microsoft YaHei", "020B0503020204020204", "-122"),   # GB2312
+    "Hant": ("Microsoft JhengHei", "020B0604030504040204", "-120"),  # Big5
+    "Jpan": ("Yu Gothic", "020B0400000000000000", "-128"),           # Shift JIS
+    "Kore": ("Malgun Gothic", "020B0503020000020004", "-127"),       # Hangul
+}
+# The language a run without its own lang is in: the template's default text style says it.
+DEFAULT_LANG = "en-US"
 SLIDENUM_FIELD_ID = "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, "icat-reports/slidenum")).upper() + "}"
 
 
@@ -65,12 +104,66 @@ class _Style:
         self.theme = job.theme
         self.body_font = job.theme.fonts["body"]
         self.heading_font = job.theme.fonts["heading"]
+        self.script: Script = script_of(job.content.language)
+        self.language = office_language(job.content.language)
+        # What a run says of its language: nothing in the default's (the styles say it).
+        self.lang: dict[str, str] = {}
+        if self.language != DEFAULT_LANG:
+            self.lang["lang"] = self.language
+            if self.script.rtl or self.script.cjk:  # the Latin acronyms in its lines
+                self.lang["altLang"] = DEFAULT_LANG
 
     def color(self, name: str) -> RGBColor:
         return RGBColor(*self.theme.rgb(name))
 
     def hex(self, name: str) -> str:
         return self.theme.hex(name)
+
+
+def office_language(language: str) -> str:
+    """The language as Office tags it, language-REGION ("ar-EG", "zh-CN", "fr-FR", "en-US"):
+    the region the tag names, else CLDR's likely one for the language (and script)."""
+    from babel import Locale, UnknownLocaleError
+    from babel.core import get_global
+    tag = (language or "en").replace("-", "_")
+    try:
+        locale = Locale.parse(tag)
+    except (ValueError, UnknownLocaleError):
+        return language
+    region = locale.territory
+    if region is None:
+        likely = get_global("likely_subtags")
+        key = f"{locale.language}_{locale.script}" if locale.script else locale.language
+        found = likely.get(key) or likely.get(locale.language) or ""
+        region = next((p for p in found.split("_")[1:] if p.isupper() or p.isdigit()), None)
+    return f"{locale.language}-{region}" if region else locale.language
+
+
+def _localize(level: etree._Element, script: Script) -> None:
+    """A text style level (a:lvlNpPr) or a paragraph's pPr, set for the script's direction and
+    line breaking: right to left, algn mirrored and rtl="1" (once); East Asian line breaking."""
+    if script.rtl and level.get("rtl") != "1":
+        align = level.get("algn", "l")
+        level.set("algn", {"l": "r", "r": "l"}.get(align, align))
+        level.set("rtl", "1")
+    if script.cjk:
+        level.set("eaLnBrk", "1")
+        level.set("latinLnBrk", "0")
+        level.set("hangingPunct", "1")
+
+
+def _localize_style(style_element, script: Script, language: str) -> None:
+    """The levels of a list style (p:otherStyle, p:notesStyle, p:defaultTextStyle ...) that this
+    module does not write itself, and its default language (a:defPPr/a:defRPr lang)."""
+    if style_element is None:
+        return
+    for level in style_element:
+        if level.tag == f"{{{A}}}defPPr":
+            rpr = level.find(f"{{{A}}}defRPr")
+            if rpr is not None and rpr.get("lang") not in (None, language):
+                rpr.set("lang", language)
+        elif isinstance(level.tag, str) and level.tag.endswith("pPr"):
+            _localize(level, script)
 
 
 # -- the master, the layouts and the theme ---------------------------------------------
@@ -97,14 +190,37 @@ def _set_theme(prs, style: _Style) -> None:
         latin.attrib.clear()
         latin.set("typeface", OFFICE_FONT)
         latin.set("panose", ARIAL_PANOSE)
+    _script_fonts(fonts, style.script)
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _ppr(level: str, *, mar_l: float, indent: float, size: float, color: str, font: str,
+def _script_fonts(fonts: etree._Element, script: Script) -> None:
+    """The theme's East Asian and complex-script fonts (a:ea, a:cs) for the deck's script, and
+    its font for that script (a:font script=...) the same, so that none says otherwise."""
+    slots = []
+    if script.cjk:
+        typeface, panose, charset = EAST_ASIAN_FONTS.get(script.script, EAST_ASIAN_FONTS["Hans"])
+        slots.append(("ea", {"typeface": typeface, "panose": panose, "charset": charset}))
+    if script.complex:
+        slots.append(("cs", {"typeface": OFFICE_FONT, "panose": ARIAL_PANOSE}))
+    for which in ("majorFont", "minorFont"):
+        group = fonts.find(f"{{{A}}}{which}")
+        for slot, attributes in slots:
+            element = group.find(f"{{{A}}}{slot}")
+            element.attrib.clear()
+            element.attrib.update(attributes)
+            for entry in group.iterfind(f"{{{A}}}font"):
+                if entry.get("script") == script.script:
+                    entry.set("typeface", attributes["typeface"])
+
+
+def _ppr(script: Script, level: str, *, mar_l: float, indent: float, size: float, color: str, font: str,
          space_before: float, line: float, bullet: str | None, bullet_color: str | None = None,
          align: str = "l", bold: bool = False, caps: bool = False) -> etree._Element:
-    """A text style level (a:lvl1pPr ...), children in the order the schema requires."""
+    """A text style level (a:lvl1pPr ...), children in the order the schema requires; set for
+    the script's direction, line breaking and font slots (see the module's comment)."""
     p = etree.Element(f"{{{A}}}{level}", marL=str(emu(mar_l)), indent=str(emu(indent)), algn=align)
+    _localize(p, script)
     etree.SubElement(etree.SubElement(p, f"{{{A}}}lnSpc"), f"{{{A}}}spcPts", val=str(round(line * 100)))
     etree.SubElement(etree.SubElement(p, f"{{{A}}}spcBef"), f"{{{A}}}spcPts", val=str(round(space_before * 100)))
     if bullet:
@@ -119,28 +235,36 @@ def _ppr(level: str, *, mar_l: float, indent: float, size: float, color: str, fo
         rpr.set("cap", "all")
     etree.SubElement(etree.SubElement(rpr, f"{{{A}}}solidFill"), f"{{{A}}}srgbClr", val=color)
     etree.SubElement(rpr, f"{{{A}}}latin", typeface=font)
+    theme = "+mj" if font == MAJOR else "+mn"  # the theme's slots of the same font, by script
+    if script.cjk:
+        etree.SubElement(rpr, f"{{{A}}}ea", typeface=f"{theme}-ea")
+    if script.complex:
+        etree.SubElement(rpr, f"{{{A}}}cs", typeface=f"{theme}-cs")
     return p
 
 
 def _style_master(prs, style: _Style) -> None:
-    g = SLIDE
+    g, script = SLIDE, style.script
     master = prs.slide_master
     styles = master.element.find(qn("p:txStyles"))
     title = styles.find(qn("p:titleStyle"))
     title.replace(title.find(f"{{{A}}}lvl1pPr"), _ppr(
-        "lvl1pPr", mar_l=0, indent=0, size=g.title_pt, color=style.hex("on_primary"),
+        script, "lvl1pPr", mar_l=0, indent=0, size=g.title_pt, color=style.hex("on_primary"),
         font=MAJOR, space_before=0, line=g.title_pt * g.title_line_height, bullet=None,
         bold=True))
     body = styles.find(qn("p:bodyStyle"))
     size = g.sizes[0]
-    for level, element in ((1, _ppr("lvl1pPr", mar_l=g.bullet_indent, indent=-g.bullet_indent, size=size,
-                                    color=style.hex("ink"), font=MINOR, space_before=g.bullet_gap,
+    for level, element in ((1, _ppr(script, "lvl1pPr", mar_l=g.bullet_indent, indent=-g.bullet_indent,
+                                    size=size, color=style.hex("ink"), font=MINOR, space_before=g.bullet_gap,
                                     line=size * g.line_height, bullet="•", bullet_color=style.hex("accent"))),
-                           (2, _ppr("lvl2pPr", mar_l=g.bullet_indent + g.sub_indent, indent=-g.sub_indent,
+                           (2, _ppr(script, "lvl2pPr", mar_l=g.bullet_indent + g.sub_indent, indent=-g.sub_indent,
                                     size=g.smaller(size), color=style.hex("ink"), font=MINOR,
                                     space_before=g.sub_gap, line=g.smaller(size) * g.line_height,
                                     bullet="–", bullet_color=style.hex("muted")))):
         body.replace(body.find(f"{{{A}}}lvl{level}pPr"), element)
+    # The template's other levels, the other text's style and the presentation's defaults.
+    for element in (title, body, styles.find(qn("p:otherStyle")), prs.part._element.find(qn("p:defaultTextStyle"))):
+        _localize_style(element, script, style.language)
 
     # The title bar, the stripe under it and the rule above the footer, behind everything.
     tree = master.shapes._spTree
@@ -152,6 +276,10 @@ def _style_master(prs, style: _Style) -> None:
                                            g.width if y != g.footer_top else g.body_width, height,
                                            style.hex(color)))
 
+    # The footer's text on the side lines start on, the slide number on the other.
+    number_width, footer_height = 100, g.height - g.footer_top - 1
+    footer_x = g.margin_x + (120 if script.rtl else 0)
+    number_x = g.margin_x if script.rtl else g.width - g.margin_x - number_width
     for ph in master.placeholders:
         kind = ph.placeholder_format.type
         if kind == PP_PLACEHOLDER.TITLE:
@@ -159,19 +287,17 @@ def _style_master(prs, style: _Style) -> None:
         elif kind == PP_PLACEHOLDER.BODY:
             _place(ph, g.margin_x, g.body_top, g.body_width, g.body_height, MSO_ANCHOR.TOP)
         elif kind == PP_PLACEHOLDER.FOOTER:
-            _place(ph, g.margin_x, g.footer_top + 1, g.body_width - 120, g.height - g.footer_top - 1,
-                   MSO_ANCHOR.MIDDLE)
-            _list_style(ph, _ppr("lvl1pPr", mar_l=0, indent=0, size=g.footer_pt, color=style.hex("muted"),
+            _place(ph, footer_x, g.footer_top + 1, g.body_width - 120, footer_height, MSO_ANCHOR.MIDDLE)
+            _list_style(ph, _ppr(script, "lvl1pPr", mar_l=0, indent=0, size=g.footer_pt, color=style.hex("muted"),
                                  font=MINOR, space_before=0, line=g.footer_pt * g.line_height, bullet=None))
         elif kind == PP_PLACEHOLDER.SLIDE_NUMBER:
-            _place(ph, g.width - g.margin_x - 100, g.footer_top + 1, 100, g.height - g.footer_top - 1,
-                   MSO_ANCHOR.MIDDLE)
-            _list_style(ph, _ppr("lvl1pPr", mar_l=0, indent=0, size=g.footer_pt, color=style.hex("primary"),
+            _place(ph, number_x, g.footer_top + 1, number_width, footer_height, MSO_ANCHOR.MIDDLE)
+            _list_style(ph, _ppr(script, "lvl1pPr", mar_l=0, indent=0, size=g.footer_pt, color=style.hex("primary"),
                                  font=MINOR, space_before=0, line=g.footer_pt * g.line_height, bullet=None,
                                  align="r", bold=True))
         elif kind == PP_PLACEHOLDER.DATE:  # the date is in the footer text; keep this one out of the way
-            _place(ph, g.width / 2 - 100, g.footer_top + 1, 200, g.height - g.footer_top - 1, MSO_ANCHOR.MIDDLE)
-            _list_style(ph, _ppr("lvl1pPr", mar_l=0, indent=0, size=g.footer_pt, color=style.hex("muted"),
+            _place(ph, g.width / 2 - 100, g.footer_top + 1, 200, footer_height, MSO_ANCHOR.MIDDLE)
+            _list_style(ph, _ppr(script, "lvl1pPr", mar_l=0, indent=0, size=g.footer_pt, color=style.hex("muted"),
                                  font=MINOR, space_before=0, line=g.footer_pt * g.line_height, bullet=None))
 
 
@@ -224,17 +350,22 @@ def _layouts(prs, style: _Style) -> dict[str, object]:
     for ph in two.placeholders:
         idx = ph.placeholder_format.idx
         if idx in (1, 2):
-            _place(ph, g.margin_x + (idx - 1) * (width + g.column_gap), g.body_top, width, g.body_height,
-                   MSO_ANCHOR.TOP)
+            _place(ph, _column_x(idx - 1, style.script), g.body_top, width, g.body_height, MSO_ANCHOR.TOP)
     return {"one": found["Title and Content"], "two": two, "title": found["Title Only"],
             "cover": _cover_layout(found["Title Slide"], style)}
+
+
+def _column_x(i: int, script: Script, columns: int = 2) -> float:
+    """The left edge of column i (from 0, in reading order): right to left, the first is on the right."""
+    g = SLIDE
+    return g.margin_x + (columns - 1 - i if script.rtl else i) * (g.column_width(columns) + g.column_gap)
 
 
 def _cover_layout(layout, style: _Style):
     """The Title Slide layout as the PDF's title slide: the title at the foot of a band of the
     primary colour (not the master's title bar), the subtitle placeholder under it, its first
     level the body text, its second the subtitle's and the presenters' caption."""
-    g = SLIDE
+    g, script = SLIDE, style.script
     layout.element.set("showMasterSp", "0")
     tree = layout.shapes._spTree
     tree.insert(2, _rectangle(100, "Title band", 0, 0, g.width, g.cover_height, style.hex("primary")))
@@ -244,23 +375,33 @@ def _cover_layout(layout, style: _Style):
         kind = ph.placeholder_format.type
         if kind == PP_PLACEHOLDER.CENTER_TITLE:
             _place(ph, g.margin_x, 0, g.body_width, g.cover_height - g.cover_padding, MSO_ANCHOR.BOTTOM)
-            _list_style(ph, _ppr("lvl1pPr", mar_l=0, indent=0, size=g.cover_title_pt, color=style.hex("on_primary"),
-                                 font=MAJOR, space_before=0, line=g.cover_title_pt * g.title_line_height,
-                                 bullet=None, bold=True))
+            _list_style(ph, _ppr(script, "lvl1pPr", mar_l=0, indent=0, size=g.cover_title_pt,
+                                 color=style.hex("on_primary"), font=MAJOR, space_before=0,
+                                 line=g.cover_title_pt * g.title_line_height, bullet=None, bold=True))
         elif kind == PP_PLACEHOLDER.SUBTITLE:
             _place(ph, g.margin_x, g.cover_top, g.body_width, g.body_bottom - g.cover_top, MSO_ANCHOR.TOP)
             _list_style(ph,
-                        _ppr("lvl1pPr", mar_l=0, indent=0, size=size, color=style.hex("ink"), font=MINOR,
+                        _ppr(script, "lvl1pPr", mar_l=0, indent=0, size=size, color=style.hex("ink"), font=MINOR,
                              space_before=0, line=size * g.line_height, bullet=None),
-                        _ppr("lvl2pPr", mar_l=0, indent=0, size=g.smaller(size), color=style.hex("primary"),
+                        _ppr(script, "lvl2pPr", mar_l=0, indent=0, size=g.smaller(size), color=style.hex("primary"),
                              font=MINOR, space_before=0, line=g.smaller(size) * g.line_height, bullet=None,
                              bold=True))
     return layout
 
 
-def _notes_master(prs) -> None:
-    """The notes page shows a 16:9 slide image, not a 4:3 one."""
+def _notes_master(prs, style: _Style) -> None:
+    """The notes page shows a 16:9 slide image, not a 4:3 one; its text is in the deck's script
+    (the notes master's text style and its own theme's fonts)."""
     notes = prs.notes_master
+    script = style.script
+    if script.rtl or script.cjk:
+        _localize_style(notes.element.find(qn("p:notesStyle")), script, style.language)
+        for ph in notes.placeholders:  # the header, date, footer and number of a notes page
+            _localize_style(ph._element.find(f"{qn('p:txBody')}/{qn('a:lstStyle')}"), script, style.language)
+    if script.cjk or script.complex:
+        # python-pptx makes the notes master and its theme (an XML part) on first use.
+        theme = notes.part.part_related_by(RT.THEME)._element
+        _script_fonts(theme.find(f".//{{{A}}}fontScheme"), script)
     page_w, page_h = 6858000, 9144000  # the template's notes page: 7.5 x 10 in
     margin = 685800
     image_w = page_w - 2 * margin
@@ -276,20 +417,25 @@ def _notes_master(prs) -> None:
 
 # -- text ------------------------------------------------------------------------------
 
-def _runs(paragraph, text: str, *, size: float | None = None, color: str | None = None,
-          style: _Style | None = None, bold: bool | None = None) -> None:
+def _runs(paragraph, text: str, *, style: _Style, size: float | None = None, color: str | None = None,
+          bold: bool | None = None) -> None:
     """Content Markdown as runs: emphasis, strong and clickable links. Size, colour and bold
     only where given: otherwise the placeholder's style (the master's) decides. A link takes
-    the theme's hyperlink colour, underlined, as PowerPoint draws every link."""
+    the theme's hyperlink colour, underlined, as PowerPoint draws every link. Each run says
+    its language unless it is the default's; CJK emphasis is bold (no synthetic italic)."""
+    cjk = style.script.cjk
     for span in spans(text):
         run = paragraph.add_run()
         run.text = span.text
         f = run.font
+        if style.lang:
+            f._rPr.attrib.update(style.lang)
         if size is not None:
             f.size = Pt(size)
-        if bold is not None or span.bold:
-            f.bold = bool(bold or span.bold)
-        f.italic = span.italic or None
+        strong = span.bold or (cjk and span.italic)
+        if bold is not None or strong:
+            f.bold = bool(bold or strong)
+        f.italic = (span.italic and not cjk) or None
         if color is not None and not span.href:
             f.color.rgb = style.color(color)
         if span.href:
@@ -331,7 +477,7 @@ class _Writer:
         space = 0.0 if self.first else (self.gap if before is None else max(before, self.gap))
         _format(p, space_before=space, bullet=bullet, bullet_color=bullet_color, level=level, line=line,
                 style=self.style)
-        _runs(p, text, size=size, color=color, style=self.style, bold=bold)
+        _runs(p, text, style=self.style, size=size, color=color, bold=bold)
         self.first, self.gap = False, after
 
     def head(self, s: Slide) -> None:
@@ -356,10 +502,10 @@ class _Writer:
 def _text_style(box, style: _Style) -> None:
     """A text box's own style (the master's apply to placeholders only): the first level the
     body text's, the second the caption's."""
-    g, size = SLIDE, SLIDE.sizes[0]
-    _list_style(box, _ppr("lvl1pPr", mar_l=0, indent=0, size=size, color=style.hex("ink"), font=MINOR,
+    g, size, script = SLIDE, SLIDE.sizes[0], style.script
+    _list_style(box, _ppr(script, "lvl1pPr", mar_l=0, indent=0, size=size, color=style.hex("ink"), font=MINOR,
                           space_before=0, line=size * g.line_height, bullet=None),
-                _ppr("lvl2pPr", mar_l=0, indent=0, size=g.smaller(size), color=style.hex("primary"),
+                _ppr(script, "lvl2pPr", mar_l=0, indent=0, size=g.smaller(size), color=style.hex("primary"),
                      font=MINOR, space_before=0, line=g.smaller(size) * g.line_height, bullet=None, bold=True))
 
 
@@ -377,7 +523,7 @@ def _fill_footer(slide, layout, s: Slide, job: Job, style: _Style) -> None:
         shape.text_frame.word_wrap = True
         p = shape.text_frame.paragraphs[0]
         if kind == PP_PLACEHOLDER.FOOTER:
-            _runs(p, f"{d.event} · {long_date(d.date, job.content.language)}")
+            _runs(p, f"{d.event} · {long_date(d.date, job.content.language)}", style=style)
         else:
             # A slide-number field: PowerPoint renumbers it when slides are moved.
             field = etree.Element(qn("a:fld"), type="slidenum", id=SLIDENUM_FIELD_ID)
@@ -386,7 +532,7 @@ def _fill_footer(slide, layout, s: Slide, job: Job, style: _Style) -> None:
                 p._p.append(field)
             else:
                 end.addprevious(field)
-            etree.SubElement(field, qn("a:rPr"), lang=job.content.language)
+            etree.SubElement(field, qn("a:rPr"), style.lang or {"lang": job.content.language})
             etree.SubElement(field, qn("a:t")).text = str(s.number)
 
 
@@ -396,16 +542,17 @@ def _title(slide, s: Slide, job: Job, style: _Style) -> None:
     _place(shape, g.margin_x, g.bar_padding, g.body_width, g.title_box, MSO_ANCHOR.MIDDLE)
     frame = shape.text_frame
     p = frame.paragraphs[0]
-    _runs(p, s.title)
+    _runs(p, s.title, style=style)
     if s.continued:
-        _runs(p, " " + job.content.handout.labels.continued, size=g.continued_pt, bold=False)
+        _runs(p, " " + job.content.handout.labels.continued, style=style, size=g.continued_pt, bold=False)
     if s.subtitle:
         sub = frame.add_paragraph()
         sub.line_spacing = Pt(g.subtitle_pt * g.title_line_height)
-        _runs(sub, s.subtitle, size=g.subtitle_pt, bold=False)
+        _runs(sub, s.subtitle, style=style, size=g.subtitle_pt, bold=False)
         for run in sub.runs:
             run.font._rPr.set("cap", "all")
-            run.font._rPr.set("spc", str(round(g.subtitle_pt * 8)))  # 0.08 em, as in the PDF
+            if not style.script.complex:  # tracking would pull joined letters apart
+                run.font._rPr.set("spc", str(round(g.subtitle_pt * 8)))  # 0.08 em, as in the PDF
 
 
 def _add_cover(prs, layouts: dict, s: Slide, style: _Style) -> None:
@@ -416,7 +563,7 @@ def _add_cover(prs, layouts: dict, s: Slide, style: _Style) -> None:
     title = slide.shapes.title
     title.text_frame.auto_size = MSO_AUTO_SIZE.NONE
     title.text_frame.word_wrap = True
-    _runs(title.text_frame.paragraphs[0], s.title)
+    _runs(title.text_frame.paragraphs[0], s.title, style=style)
     sub = slide.placeholders[1]
     sub.text_frame.auto_size = MSO_AUTO_SIZE.NONE
     sub.text_frame.word_wrap = True
@@ -477,7 +624,7 @@ def _add_slide(prs, layouts: dict, s: Slide, job: Job, style: _Style) -> None:
                 _remove(ph)
                 continue
             top = g.body_top + s.head_height
-            _place(ph, g.margin_x + i * (width + g.column_gap), top, width, body_bottom - top, MSO_ANCHOR.TOP)
+            _place(ph, _column_x(i, style.script), top, width, body_bottom - top, MSO_ANCHOR.TOP)
             _Writer(ph.text_frame, style).bullets(s, column)
     elif s.figure is not None:
         _remove(slide.placeholders[1])
@@ -494,8 +641,9 @@ def _add_slide(prs, layouts: dict, s: Slide, job: Job, style: _Style) -> None:
     if s.footnote:
         box = _textbox(slide, g.margin_x, g.body_bottom - s.footnote_height + g.footnote_gap, g.body_width,
                        s.footnote_height - g.footnote_gap, "Footnote", style)
-        _list_style(box, _ppr("lvl1pPr", mar_l=0, indent=0, size=g.footnote_pt, color=style.hex("muted"),
-                              font=MINOR, space_before=0, line=g.footnote_pt * g.line_height, bullet=None))
+        _list_style(box, _ppr(style.script, "lvl1pPr", mar_l=0, indent=0, size=g.footnote_pt,
+                              color=style.hex("muted"), font=MINOR, space_before=0,
+                              line=g.footnote_pt * g.line_height, bullet=None))
         _Writer(box.text_frame, style).text(s.footnote)
     if s.tone:
         # Over the master's stripe: brown under gaps, green under recommendations. Plain XML:
@@ -507,7 +655,7 @@ def _add_slide(prs, layouts: dict, s: Slide, job: Job, style: _Style) -> None:
         frame = slide.notes_slide.notes_text_frame
         for i, note in enumerate(s.notes):
             p = _paragraph(frame, i == 0)
-            _runs(p, note, size=NOTES_PT, color="ink", style=style)
+            _runs(p, note, style=style, size=NOTES_PT, color="ink")
 
 
 # -- the file --------------------------------------------------------------------------
@@ -538,7 +686,7 @@ def render_pptx(job: Job, slides: list[Slide]) -> bytes:
     layouts = _layouts(prs, style)
     for s in slides:
         _add_slide(prs, layouts, s, job, style)
-    _notes_master(prs)
+    _notes_master(prs, style)
     _properties(prs, job)
     buffer = io.BytesIO()
     prs.save(buffer)
