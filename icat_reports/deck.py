@@ -839,6 +839,15 @@ def _presenters(document: Document) -> tuple[str | None, str | None]:
     return " · ".join(b.text for b in resolve(document, name).as_bullets()), caption
 
 
+def footer_text(document: Document) -> str:
+    """Every slide's footer: the event, the meeting it is part of (meeting.yaml) and the date."""
+    from .dates import long_date
+    d = document.content.handout
+    meeting = document.content.meeting
+    return " · ".join(t for t in (d.event, meeting.name if meeting else None,
+                                  long_date(d.date, document.content.language)) if t)
+
+
 def _title_slide(document: Document, layout: _Layout) -> Slide:
     """The first slide: the deck's title in a band, then its subtitle, the event, venue and
     date, and who presents."""
@@ -846,7 +855,9 @@ def _title_slide(document: Document, layout: _Layout) -> Slide:
     g, content = layout.g, document.content
     d = content.handout
     subtitle = d.subtitle or (md_escape(content.subtitle) if content.subtitle else None)
-    lines = (d.event, " · ".join(t for t in (d.venue, long_date(d.date, document.content.language)) if t))
+    meeting = document.meeting_line(d.date)  # the meeting the side event is part of
+    lines = (d.event, *((md_escape(meeting),) if meeting else ()),
+             " · ".join(t for t in (d.venue, long_date(d.date, document.content.language)) if t))
     presenters, caption = _presenters(document)
     if layout.m.lines(d.title, g.body_width, g.cover_title_pt, True) > g.cover_title_lines:
         raise _fail(content, ("handout", "title"), "the title takes more than "

@@ -161,6 +161,17 @@ class Document:
         """The back cover's address: the contact, when the outline shows it."""
         return self.address if self.shows_contact else None
 
+    def meeting_line(self, beside=None) -> str | None:
+        """The meeting the edition is for, as the report's cover and the slides name it:
+        "6th ICAT meeting · Vienna · 13 December 2010" (meeting.yaml), or None. Its date is
+        left out when it is the date `beside` it (the cover's, the slides')."""
+        meeting = self.content.meeting
+        if meeting is None:
+            return None
+        from .dates import long_date
+        date = None if meeting.date == beside else long_date(meeting.date, self.content.language)
+        return " · ".join(t for t in (meeting.name, meeting.venue, date) if t)
+
     def walk(self) -> Iterator[Section]:
         for section in self.sections:
             yield from section.walk()

@@ -201,7 +201,8 @@ def test_notes_pdf_has_three_slides_a_page_on_a4(out, slides, content):
         assert in_order(text, [normalize(plain(s.title)) for s in on_page]), number
         # Each placed slide brings its own footer: one per slide on the page.
         footed = [s for s in on_page if s.kind != "title"]
-        assert text.count(normalize(content.handout.event) + " · 13 december 2010") == len(footed)
+        footer = f"{content.handout.event} · {content.meeting.name} · 13 December 2010"  # deck.footer_text
+        assert text.count(normalize(footer)) == len(footed)
         assert text.count(normalize(content.handout.labels.notes)) == len(on_page)
         page_of = content.labels.page_of.format(page=number, pages=len(texts))
         assert normalize(page_of) in text
@@ -483,7 +484,8 @@ def test_the_deck_opens_with_a_title_slide_and_closes_with_a_thank_you(slides, c
     panel = [o.acronym for o in content.with_role("panel")]
     assert first.kind == "title" and first.number == 1 and first.title == content.handout.title
     assert first.subtitle == content.subtitle                      # the report's: handout.yaml gives none
-    assert first.lines == (content.handout.event, "13 December 2010")   # no venue in the seeds
+    # The meeting (meeting.yaml) under the event; its date is the event's, so said once. No venue in the seeds.
+    assert first.lines == (content.handout.event, content.meeting.name, "13 December 2010")
     assert first.presenters == " · ".join(panel) and first.caption == content.roles["panel"]
     assert last.title == "Thank you" and last.entry == len(content.handout.slides)
     assert any(content.contact.email in b.text for b in last.bullets)
@@ -500,7 +502,8 @@ def test_the_deck_opens_with_a_title_slide_and_closes_with_a_thank_you(slides, c
     assert normalize(title.text_frame.text) == normalize(content.handout.title)
     subtitle = next(ph for ph in slide.placeholders if ph.placeholder_format.type == PP_PLACEHOLDER.SUBTITLE)
     assert [normalize(p.text) for p in subtitle.text_frame.paragraphs] == [normalize(t) for t in (
-        content.subtitle, content.handout.event, "13 December 2010", content.roles["panel"], " · ".join(panel))]
+        content.subtitle, content.handout.event, content.meeting.name, "13 December 2010", content.roles["panel"],
+        " · ".join(panel))]
     assert not [ph for ph in slide.placeholders if ph.placeholder_format.type == PP_PLACEHOLDER.FOOTER]
     assert "Title Slide" in [layout.name for layout in prs.slide_layouts]
     # The layout draws the band itself, without the master's title bar.

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pikepdf
 from markupsafe import Markup
 
-from ..deck import SLIDE, Slide, slides_of
+from ..deck import SLIDE, Slide, footer_text, slides_of
 from ..engines.fetcher import ProjectOnlyFetcher
 from ..job import Job
 from ..locales import script_of
@@ -106,6 +106,7 @@ def _context(job: Job, deck: list[Slide]) -> dict:
     from ..assets import fitted
     from .html import data_uri, writing_of
     return {"c": job.content, "t": job.theme, "g": SLIDE, "n": SHEET, "slides": deck, "built": job.built,
+            "footer": footer_text(job.document),
             "image_src": lambda file: data_uri(job.images[file]),
             "fit": lambda s: fitted(job.images[s.figure.file], SLIDE.body_width, s.figure_height),
             **writing_of(job)}

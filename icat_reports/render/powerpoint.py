@@ -61,11 +61,10 @@ from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
-from ..deck import SLIDE, Bullet, Slide, slides_of
+from ..deck import SLIDE, Bullet, Slide, footer_text, slides_of
 from ..inline import plain, spans
 from ..job import Job
 from ..ooxml_zip import stable_zip
-from ..dates import long_date
 from ..engines.xpath import compile_xpaths
 from ..locales import Script, script_of
 
@@ -512,7 +511,6 @@ def _text_style(box, style: _Style) -> None:
 # -- slides ----------------------------------------------------------------------------
 
 def _fill_footer(slide, layout, s: Slide, job: Job, style: _Style) -> None:
-    d = job.content.handout
     for ph in layout.placeholders:
         kind = ph.placeholder_format.type
         if kind not in (PP_PLACEHOLDER.FOOTER, PP_PLACEHOLDER.SLIDE_NUMBER):
@@ -523,7 +521,7 @@ def _fill_footer(slide, layout, s: Slide, job: Job, style: _Style) -> None:
         shape.text_frame.word_wrap = True
         p = shape.text_frame.paragraphs[0]
         if kind == PP_PLACEHOLDER.FOOTER:
-            _runs(p, f"{d.event} · {long_date(d.date, job.content.language)}", style=style)
+            _runs(p, footer_text(job.document), style=style)
         else:
             # A slide-number field: PowerPoint renumbers it when slides are moved.
             field = etree.Element(qn("a:fld"), type="slidenum", id=SLIDENUM_FIELD_ID)

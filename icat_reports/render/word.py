@@ -715,7 +715,9 @@ class Report:
                 shape.width = Emu(int(shape.width * Mm(70) / shape.height))
                 shape.height = Mm(70)
             ooxml.set_picture_alt(shape, clean(plain_text(c.cover_image.alt)))
-        foot = [spans(long_date(c.date, c.language))]
+        meeting = self.job.document.meeting_line(c.date)
+        foot = [literal(meeting)] if meeting else []
+        foot.append(spans(long_date(c.date, c.language)))
         if c.coordinator:
             foot.append(spans(org_line(c.organization(c.coordinator))))
         for text in foot:
