@@ -42,11 +42,17 @@ class SectionChanges:
     id: str
     title: str
     items: list[Item] = field(default_factory=list)
-    kind: str = "same"             # the section itself: "same", "added", "removed"
+    kind: str = "same"             # the section itself: "same", "added", "removed", "moved-in"
+    #                                (where it now is) or "moved-out" (where it was)
 
     @property
     def changed(self) -> bool:
         return self.kind != "same" or any(i.kind != "same" for i in self.items)
+
+    @property
+    def shown(self) -> bool:
+        """On the change pages: a changed section, once (a moved one where it now is)."""
+        return self.changed and self.kind != "moved-out"
 
 
 def texts(blocks) -> list[tuple[str, str]]:
@@ -84,15 +90,26 @@ def compare(previous: Document, current: Document) -> list[SectionChanges]:
     old_home = {t: id for id, items in old_texts.items() for _, t in items}
     new_home = {t: id for id, items in new_texts.items() for _, t in items}
     result: list[SectionChanges] = []
+    before = [s.id for s in previous.walk()]
+    moved = _moved([i for i in before if i in new_sections], [s.id for s in current.walk() if s.id in old_sections])
+    # The current order; a removed section, and a moved one where it was, after the section
+    # that came before it in the previous edition (entries "was:ID" for those).
     order = [s.id for s in current.walk()]
-    for id in [s.id for s in previous.walk()]:  # removed sections, after their predecessor
-        if id not in new_sections:
-            before = [s.id for s in previous.walk()]
+    for id in before:
+        if id not in new_sections or id in moved:
             at = next((order.index(p) + 1 for p in reversed(before[:before.index(id)]) if p in order), 0)
-            order.insert(at, id)
-    for id in order:
+            order.insert(at, f"was:{id}" if id in moved else id)
+    for entry in order:
+        if entry.startswith("was:"):  # a moved section, where it was: its old texts moved away
+            id = entry[4:]
+            section = SectionChanges(id, old_sections[id].plain_title, kind="moved-out")
+            section.items = [Item("moved-out", None, old_sections[id].plain_title, level="heading"),
+                             *(Item("moved-out", None, t, level=lv) for lv, t in old_texts[id])]
+            result.append(section)
+            continue
+        id = entry
         if id in new_sections and id in old_sections:
-            section = SectionChanges(id, new_sections[id].plain_title)
+            section = SectionChanges(id, new_sections[id].plain_title, kind="moved-in" if id in moved else "same")
             if old_sections[id].plain_title != new_sections[id].plain_title:
                 section.items.append(Item("reworded", new_sections[id].plain_title, old_sections[id].plain_title,
                                           word_diff(old_sections[id].plain_title, new_sections[id].plain_title),
@@ -108,6 +125,14 @@ def compare(previous: Document, current: Document) -> list[SectionChanges]:
                              for lv, t in old_texts[id]]
         result.append(section)
     return result
+
+
+def _moved(before: list[str], after: list[str]) -> set[str]:
+    """The sections (in both editions) that stand elsewhere among the others: those outside
+    the longest run of sections kept in order."""
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    kept = {after[j + k] for _, j, size in matcher.get_matching_blocks() for k in range(size)}
+    return set(after) - kept
 
 
 def _items(old: list[tuple[str, str]], new: list[tuple[str, str]], id: str,
@@ -147,6 +172,10 @@ def _items(old: list[tuple[str, str]], new: list[tuple[str, str]], id: str,
 def summary(sections: list[SectionChanges]) -> dict[str, int]:
     counts = {"added": 0, "removed": 0, "reworded": 0, "moved": 0}
     for section in sections:
+        if section.kind == "moved-out":
+            continue
+        if section.kind == "moved-in":
+            counts["moved"] += 1
         for item in section.items:
             key = "moved" if item.kind.startswith("moved") else item.kind
             if key in counts and not (key == "moved" and item.kind == "moved-out"):

@@ -461,15 +461,17 @@ def _changes_files(args, previous, current, built) -> tuple[dict[str, bytes], di
     from .render import changes_docx
     sections = changes.compare(previous, current)
     content, labels = current.content, current.content.labels
+    theme = load_theme(args.templates)
     levels = {s.id: s.level for s in (*previous.walk(), *current.walk())}
     author = f"{content.publisher_name} ({content.publisher})"
     name = content.report.output
     files = {f"{name}-changes.docx": changes_docx.render(sections, levels, f"{content.title} – {labels.changes}",
-                                                          author, built, content.language)}
+                                                          author, built, content.language, theme)}
     from .templating import environment
+    from .render.html import writing
     page = environment(args.templates).get_template("changes.html.j2").render(
-        c=content, t=load_theme(args.templates), labels=labels, since=args.since,
-        sections=[s for s in sections if s.changed])
+        c=content, t=theme, labels=labels, since=args.since, sections=[s for s in sections if s.shown],
+        **writing(content.language or "en", theme.fonts["body"], tuple(theme.fonts.get("fallback", ()))))
     files[f"{name}-changes.html"] = page.encode("utf-8")
     # Printed as the report is: tagged PDF/UA, fonts embedded, only the project's files read.
     from .engines.fetcher import ProjectOnlyFetcher

@@ -74,6 +74,7 @@ class Labels(Schema):
     no_changes: Text = Field(description="Change pages: a section without changes")
     section_added: Text = Field(description="Change pages: a section that is new")
     section_removed: Text = Field(description="Change pages: a section that is gone")
+    section_moved: Text = Field(description="Change pages: a section moved to where it now stands")
     item_added: Text = Field(description="Change pages: a text added")
     item_removed: Text = Field(description="Change pages: a text removed")
     item_reworded: Text = Field(description="Change pages: a text reworded")

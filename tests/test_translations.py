@@ -237,3 +237,15 @@ def test_check_looks_at_every_language_with_its_limits_and_all_its_problems_at_o
     assert main(["check", "--content", str(brief)]) == 2  # final: also every missing entry
     err = capsys.readouterr().err
     assert "fr: the description takes 300 characters" in err and "fr: not translated" in err
+
+
+def test_every_shipped_language_has_every_fixed_word():
+    """The package's labels in each of the six languages: no fixed word left in English."""
+    import yaml
+    data = ROOT / "icat_reports" / "data"
+    english = yaml.safe_load((data / "labels.yaml").read_text("utf-8"))
+    for language in LANGUAGES:
+        words = yaml.safe_load((data / "labels" / f"{language}.yaml").read_text("utf-8"))
+        assert sorted(set(english) - set(words)) == [], language
+        same = {"isbn", "fax", "telephone", "email"}  # words some languages write as English does
+        assert not [k for k in english if k in words and words[k] == english[k] and k not in same], language

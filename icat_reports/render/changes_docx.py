@@ -115,17 +115,66 @@ def _write(paragraph, item, marks: _Marks) -> None:
                 p.append(wrapper)
 
 
+def _write_moved(document, section: SectionChanges, level: int, marks: _Marks) -> None:
+    """A section that moved, as one tracked move: where it was, its previous texts in a
+    w:moveFrom range; where it is, its current texts in the w:moveTo range of the same name.
+    Accepted, the section stands where it is now; rejected, where it was, as it was."""
+    import hashlib
+    into = section.kind == "moved-in"
+    if into:
+        title = next((i.new for i in section.items if i.level == "heading"), section.title)
+        texts = [("heading", title)] + [(i.level, i.new) for i in section.items
+                                        if i.level != "heading" and i.new is not None and i.kind != "moved-out"]
+    else:
+        texts = [(i.level, i.old) for i in section.items if i.old is not None]
+    tag = "w:moveTo" if into else "w:moveFrom"
+    name = "section-" + hashlib.sha256(section.id.encode()).hexdigest()[:8]
+    start = marks.element(f"{tag}RangeStart", name=name)
+    paragraphs = []
+    for kind, text in texts:
+        style = f"Heading {level}" if kind == "heading" else "List Bullet" if kind == "item" else None
+        paragraph = document.add_paragraph(style=style)
+        wrapper = marks.element(tag)
+        _add(wrapper, marks.runs(text, deleted=not into))
+        paragraph._p.append(wrapper)
+        _mark_paragraph(paragraph, marks, tag)
+        paragraphs.append(paragraph)
+    if not paragraphs:
+        return
+    first = paragraphs[0]._p
+    first.insert(first.index(first.find(qn("w:pPr"))) + 1, start)
+    end = OxmlElement(f"{tag}RangeEnd")
+    end.set(qn("w:id"), start.get(qn("w:id")))
+    paragraphs[-1]._p.append(end)
+
+
 def render(sections: list[SectionChanges], levels: dict[str, int], title: str, author: str,
-           when: dt.datetime, language: str) -> bytes:
+           when: dt.datetime, language: str, theme=None) -> bytes:
+    """The Word file; with the theme, in the report's page, fonts and styles (word.py)."""
     document = docx.Document()
     script = script_of(language)
     marks = _Marks(author, when, script.rtl)
-    if script.rtl or script.cjk:  # the template's en-US would stay, its w:bidi ar-SA too
+    if theme is not None:
+        from docx.shared import Emu, Mm
+        from .word import PAPER_MM, define_styles
+        page, section = theme.page, document.sections[0]
+        section.page_width, section.page_height = (Mm(side) for side in PAPER_MM[page["size"]])
+        section.top_margin, section.bottom_margin = Mm(page["margin_top_mm"]), Mm(page["margin_bottom_mm"])
+        section.left_margin, section.right_margin = Mm(page["margin_left_mm"]), Mm(page["margin_right_mm"])
+        define_styles(document, theme, Emu(section.page_width - section.left_margin - section.right_margin),
+                      script)
+        # The report's Title is the cover's, white on the primary colour: here it heads a page.
+        from docx.shared import Pt, RGBColor
+        title_style = document.styles["Title"]
+        title_style.font.color.rgb = RGBColor.from_string(theme.hex("primary"))
+        title_style.font.size = Pt(22)
+        title_style.paragraph_format.space_before = Pt(0)
+    if theme is not None or script.rtl or script.cjk:  # else the template's en-US would stay
         culture = ooxml.word_culture(language)
         ooxml.set_language(document, language,
                            complex_script=culture if script.complex else None,
                            east_asian=culture if script.cjk else None)
-    if script.rtl:
+    if script.rtl and theme is None:  # define_styles has set the direction otherwise
         ooxml.set_right_to_left(document)
         for section in document.sections:
             ooxml.set_section_right_to_left(section)
@@ -136,6 +185,9 @@ def render(sections: list[SectionChanges], levels: dict[str, int], title: str, a
     document.add_paragraph(title, style="Title")
     for section in sections:
         level = min(3, levels.get(section.id, 1))
+        if section.kind in ("moved-in", "moved-out"):
+            _write_moved(document, section, level, marks)
+            continue
         heading = document.add_paragraph(style=f"Heading {level}")
         title_items = [i for i in section.items if i.level == "heading"]
         if title_items:
