@@ -67,7 +67,7 @@ def _check(folder: Path, capsys) -> int:
     return code
 
 
-@settings(max_examples=150, **SETTINGS)
+@settings(max_examples=100, **SETTINGS)
 @given(file=st.sampled_from(FILES), choice=st.integers(0, 10**6), value=values)
 def test_any_value_anywhere_checks_or_exits_2(folder, capsys, file, choice, value):
     data = yaml.safe_load(ORIGINAL[file])
