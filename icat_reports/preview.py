@@ -1,20 +1,28 @@
 """The live preview: `build.py preview` serves the publication on http://127.0.0.1:8000/.
 
-One page (icat_reports/data/preview.html) shows, for every language with a catalog (for now
-only the source language, `document.language`), the report's HTML, the slides (as JPEG images
-made from the slides PDF with poppler's pdftoppm, or the PDF itself without it) and links to
-every output. The page follows the server's state through server-sent events (/events): it
-reloads the report keeping its scroll position, swaps the slides, and shows content problems
-(file:line: message) in a banner above the last good preview.
+One page (icat_reports/data/preview.html) shows, for the source language (`document.language`)
+and every language with a catalog (content/translations/LANG.po), the report's HTML, the slides
+(as JPEG images made from the slides PDF with poppler's pdftoppm, or the PDF itself without it)
+and links to every output; a switcher at the top shows one language at a time, the source
+first. A translation is previewed as `build.py --lang LANG --fallback` builds it: its outdated
+or missing entries in the source language, so that an incomplete catalog still previews. The
+page follows the server's state through server-sent events (/events): it reloads each
+language's report keeping its scroll position, swaps the slides, and shows content problems
+(file:line: message, the language they are in) in a banner above the last good preview.
 
 A watcher thread (watchfiles) follows the content folder (the images it names live in it),
-and the templates. A change rebuilds only what it affects: a slides or notes template only the
-handout, a report template only the HTML and the PDF, anything else every format. The HTML is
-rendered first, in this process, from a fresh load of the content (tens of milliseconds);
-the other formats follow in a `build.py` subprocess (the handout, then the PDF and Word),
-killed and restarted when a newer change comes in. Outputs go to <out>/preview/<language>/,
-written as a build writes them (whole or not at all), so that a failed build leaves the last
-good outputs in place.
+and the templates. A change rebuilds only what it affects. A catalog's change affects only its
+language; any other change to the content every language (their texts come from it); a
+template's change every language, and in it only the formats it affects: a slides or notes
+template only the handout, a report template only the HTML and the PDF, anything else every
+format. A catalog added is previewed whole, a catalog removed is no longer shown. The source's
+HTML is rendered first, in this process, from a fresh load of the content (tens of
+milliseconds), then each translation's; the other formats follow in a `build.py` subprocess,
+the source's first (the handout, then the PDF and Word), then each translation's, a build
+killed and restarted when a newer change makes it stale. While the source content is wrong,
+its translations wait (they would show the same problems); a wrong catalog holds back only its
+own language. Outputs go to <out>/preview/<language>/, written as a build writes them (whole
+or not at all), so that a failed build leaves the last good outputs in place.
 
 The server binds 127.0.0.1 only, answers only requests whose Host names it (no DNS
 rebinding), and serves nothing but regular files inside the preview's folder: no `..` (however
@@ -25,6 +33,7 @@ the server, ends the build subprocess and removes its temporary files; the comma
 from __future__ import annotations
 
 import errno
+import functools
 import http.server
 import json
 import logging
@@ -42,6 +51,7 @@ from dataclasses import dataclass, field
 from importlib.resources import files as package_files
 from pathlib import Path
 
+from . import i18n
 from .builders import BUILDERS
 from .problems import ContentError
 
@@ -74,28 +84,66 @@ _PROBLEM = re.compile(r"^(?P<file>[^\s:][^:]*):(?P<line>[0-9]+): (?P<message>.+)
 
 # -- what a change affects ----------------------------------------------------------------
 
-def affected(paths, content_dir: Path, templates_dir: Path) -> set[str]:
-    """The formats that changed files make stale."""
-    formats: set[str] = set()
+SOURCE = ""  # the source language, in the builder's queues: its code is the content's, once loaded
+EVERY = "*"  # a change that every language follows: the content (their texts come from it), a template
+_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]+)*")  # a catalog's name, as `build.py translations` makes it
+
+
+def stale(paths, content_dir: Path, templates_dir: Path) -> dict[str, set[str]]:
+    """The formats that changed files make stale, by language: EVERY for a change that every
+    language follows (the content, an image it names, a template), a language's code for a
+    change to its catalog (translations/LANG.po, which only that language reads)."""
+    found: dict[str, set[str]] = {}
     templates = Path(templates_dir).resolve()
+    catalogs = (Path(content_dir) / i18n.FOLDER).resolve()
     for path in paths:
         path = Path(path).resolve()
         if path.is_relative_to(templates):
             name = path.name
             if name.startswith(("slides.", "notes.")):
-                formats.add("handout")
+                formats = {"handout"}
             elif name.startswith(("report.", "blocks.")):
-                formats |= {"html", "pdf"}
+                formats = {"html", "pdf"}
             else:  # the theme, or anything a template may include
-                formats |= EVERY_FORMAT
+                formats = set(EVERY_FORMAT)
+            found.setdefault(EVERY, set()).update(formats)
+        elif path == catalogs:  # the folder itself, made or removed: the catalogs are listed anew
+            found.setdefault(EVERY, set())
+        elif path.is_relative_to(catalogs):
+            if path.parent == catalogs and path.suffix == ".po" and _CODE.fullmatch(path.stem):
+                found.setdefault(path.stem, set()).update(EVERY_FORMAT)
+            # anything else in it (a backup, a template .pot) is read by no build
         else:  # the content or an image it names
-            formats |= EVERY_FORMAT
-    return formats
+            found.setdefault(EVERY, set()).update(EVERY_FORMAT)
+    return found
 
 
-def languages(document) -> list[str]:
-    """The languages previewed: the source language, then one per catalog (none exist yet)."""
-    return [document.content.language]
+def affected(paths, content_dir: Path, templates_dir: Path) -> set[str]:
+    """The formats that changed files make stale, in one language or in all."""
+    return set().union(*stale(paths, content_dir, templates_dir).values())
+
+
+def catalogs(content_dir: Path, source: str | None) -> list[str]:
+    """The languages with a catalog, but the source's own (a build of it is the source)."""
+    return [code for code in i18n.languages(content_dir) if _CODE.fullmatch(code) and code != source]
+
+
+def languages(document, content_dir: Path) -> list[str]:
+    """The languages previewed: the source language, then one per catalog."""
+    source = document.content.language
+    return [source, *catalogs(content_dir, source)]
+
+
+@functools.lru_cache(maxsize=64)
+def _locale(code: str) -> tuple[str, str]:
+    """A language's name in itself (`français`) and its direction (ltr, rtl): its code and ltr
+    when CLDR does not know it."""
+    from babel import Locale, UnknownLocaleError
+    try:
+        locale = Locale.parse(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return code, "ltr"
+    return locale.display_name or code, "rtl" if locale.character_order == "right-to-left" else "ltr"
 
 
 # -- the state the page shows ---------------------------------------------------------------
@@ -110,24 +158,30 @@ class Output:
 @dataclass
 class Language:
     code: str
+    source: bool = False
     report: str = ""
     html_version: int = 0
     slides_version: int = 0
     slides: list[str] = field(default_factory=list)   # image paths, relative to the root
     outputs: dict[str, Output] = field(default_factory=dict)
+    translation: dict | None = None   # a translation's counts: translated, outdated, missing, total
 
 
 class State:
-    """What the page shows; every change wakes the event streams."""
+    """What the page shows; every change wakes the event streams. Problems are kept by
+    language key (SOURCE or a catalog's code): the source's may come before its code is known."""
 
     def __init__(self) -> None:
         self.changed = threading.Condition()
         self.seq = 0
         self.stopping = False
-        self.languages: dict[str, Language] = {}
-        self.content_errors: list[dict] = []
-        self.build_errors: dict[str, list[dict]] = {}   # format: its problems
-        self.building: set[str] = set()
+        self.source: str | None = None                           # the source language's code
+        self.languages: dict[str, Language] = {}                 # code: its entry
+        self.content_errors: dict[str, list[dict]] = {}          # language key: its problems
+        self.build_errors: dict[tuple[str | None, str], list[dict]] = {}  # (language key, format)
+        self.building: set[tuple[str, str]] = set()              # (language key, format)
+        self.queued: set[tuple[str, str]] = set()                # waiting for the subprocess
+        self.rendering = False                                   # a change seen, its HTML not done
 
     def update(self, change) -> None:
         with self.changed:
@@ -135,22 +189,45 @@ class State:
             self.seq += 1
             self.changed.notify_all()
 
+    def code(self, key: str | None) -> str | None:
+        return self.source if key == SOURCE else key
+
     def snapshot(self) -> dict:
         with self.changed:
-            errors = list(self.content_errors)
-            for name in sorted(self.build_errors):
-                errors += [dict(e, format=name) for e in self.build_errors[name]]
+            errors: dict[str | None, list[dict]] = {}
+            for key, problems in self.content_errors.items():
+                errors.setdefault(self.code(key), []).extend(problems)
+            for (key, name), problems in sorted(self.build_errors.items(), key=lambda i: (i[0][0] or "", i[0][1])):
+                errors.setdefault(self.code(key), []).extend(dict(e, format=name) for e in problems)
+            building: dict[str | None, list[str]] = {}
+            for key, name in sorted(self.building):
+                building.setdefault(self.code(key), []).append(name)
+            queued: dict[str | None, list[str]] = {}
+            for key, name in sorted(self.queued):
+                queued.setdefault(self.code(key), []).append(name)
+            order = sorted(self.languages.values(), key=lambda lang: (not lang.source, lang.code))
+            codes = [None, *(lang.code for lang in order)]  # the preview's own problems first
             return {
                 "seq": self.seq,
-                "building": sorted(self.building),
-                "errors": errors,
+                "building": [name if code == self.source else f"{name} ({code})"
+                             for code in codes for name in building.get(code, [])],
+                # what comes next: idle when nothing is building, queued nor rendering
+                "queued": [name if code == self.source else f"{name} ({code})"
+                           for code in codes for name in queued.get(code, [])],
+                "rendering": self.rendering,
+                "errors": [dict(e, language=code) for code in [*codes, *(c for c in errors if c not in codes)]
+                           for e in errors.get(code, [])],
                 "languages": [
-                    {"code": lang.code, "report": _href(lang.code, lang.report) if lang.html_version else None,
+                    {"code": lang.code, "name": _locale(lang.code)[0], "dir": _locale(lang.code)[1],
+                     "source": lang.source,
+                     "report": _href(lang.code, lang.report) if lang.html_version else None,
                      "html_version": lang.html_version, "slides_version": lang.slides_version,
                      "slides": [f"/{s}" for s in lang.slides],
+                     "building": building.get(lang.code, []), "translation": lang.translation,
+                     "errors": len(errors.get(lang.code, [])),
                      "outputs": [{"name": o.name, "format": o.format, "version": o.version,
                                   "href": _href(lang.code, o.name)} for o in lang.outputs.values()]}
-                    for lang in self.languages.values()],
+                    for lang in order],
             }
 
     def wait(self, seq: int, timeout: float) -> int:
@@ -163,12 +240,15 @@ def _href(code: str, name: str) -> str:
     return f"/{urllib.parse.quote(code)}/{urllib.parse.quote(name)}"
 
 
-def _problem(problem, content_dir: Path) -> dict:
-    file = str(problem.location.file)
+def _relative(file: str, content_dir: Path) -> str:
     try:
-        file = Path(file).resolve().relative_to(Path(content_dir).resolve()).as_posix()
-    except ValueError:
-        pass
+        return Path(file).resolve().relative_to(Path(content_dir).resolve()).as_posix()
+    except (ValueError, OSError):
+        return file
+
+
+def _problem(problem, content_dir: Path) -> dict:
+    file = _relative(str(problem.location.file), content_dir)
     line = problem.location.line or None
     where = f"{file}:{line}" if line else file
     message = f"{problem.path}: {problem.message}" if problem.path else problem.message
@@ -184,11 +264,7 @@ def _line_problems(text: str, content_dir: Path) -> list[dict]:
             continue
         match = _PROBLEM.match(line)
         if match:
-            file = match["file"]
-            try:
-                file = Path(file).resolve().relative_to(Path(content_dir).resolve()).as_posix()
-            except (ValueError, OSError):
-                pass
+            file = _relative(match["file"], content_dir)
             problems.append({"file": file, "line": int(match["line"]), "message": match["message"],
                              "text": f"{file}:{match['line']}: {match['message']}"})
         else:
@@ -199,33 +275,47 @@ def _line_problems(text: str, content_dir: Path) -> list[dict]:
 # -- building --------------------------------------------------------------------------------
 
 class Builder:
-    """Rebuilds what changes affect: the HTML here, the other formats in a subprocess."""
+    """Rebuilds what changes affect, language by language (the source first): the HTML here,
+    the other formats in a subprocess. Its queues are keyed by language: SOURCE, or the code of
+    a catalog; EVERY in `changes` is a change every language follows."""
 
     def __init__(self, state: State, content_dir: Path, root: Path, templates: Path, jobs: int = 2):
         self.state, self.content_dir, self.root, self.templates = state, content_dir, root, templates
         self.jobs = jobs
         self.lock = threading.Condition()
-        self.changes: set[str] = set()    # formats made stale, not yet rebuilt in this process
-        self.pending: set[str] = set()    # formats waiting for the subprocess
-        self.deferred: set[str] = set()   # stale while the content is wrong
+        self.changes: dict[str, set[str]] = {}    # formats made stale, not yet rebuilt in this process
+        self.pending: dict[str, set[str]] = {}    # formats waiting for the subprocess
+        self.deferred: dict[str, set[str]] = {}   # stale while the language's content is wrong
         self.process: subprocess.Popen | None = None
         self.warm: subprocess.Popen | None = None
-        self.running: tuple[str, ...] = ()
+        self.running: tuple[str, tuple[str, ...]] = (SOURCE, ())   # the language and formats building
         self.stopped = False
         self.busy = False                 # the HTML is being rebuilt: the subprocess waits for it
-        self.language: str | None = None
-        self.report = ""
+        self.source: str | None = None    # the source language's code, once the content loaded
+        self.reports: dict[str, str] = {}  # language key: the report's name
+        self.known: set[str] = set()       # the catalogs' languages previewed
         self.pdftoppm = shutil.which("pdftoppm")
 
+    def code(self, key: str) -> str | None:
+        return self.source if key == SOURCE else key
+
+    def _tell(self) -> None:
+        """What waits, for the page (called with the lock held: the state's lock comes after it)."""
+        queued = {(key, name) for key, names in self.pending.items() for name in names}
+        rendering = bool(self.changes) or self.busy
+        self.state.update(lambda s: (setattr(s, "queued", queued), setattr(s, "rendering", rendering)))
+
     # called by the watcher
-    def changed(self, formats: set[str]) -> None:
+    def changed(self, formats: set[str], language: str = EVERY) -> None:
+        """formats made stale in one language (SOURCE, a catalog's code) or in every one (EVERY)."""
         with self.lock:
-            self.changes |= formats
+            self.changes.setdefault(language, set()).update(formats)
             # A build of what this change makes stale is wasted: it starts again, with the rest.
-            stale = set(self.running) & formats
-            if stale and self.process is not None:
-                self.pending |= set(self.running)
+            key, running = self.running
+            if set(running) & formats and language in (EVERY, key) and self.process is not None:
+                self.pending.setdefault(key, set()).update(running)
                 self._end(self.process)
+            self._tell()
             self.lock.notify_all()
 
     def stop(self) -> None:
@@ -251,98 +341,155 @@ class Builder:
                 self.lock.wait_for(lambda: self.changes or self.stopped)
                 if self.stopped:
                     return
-                formats, self.changes = self.changes, set()
+                changes, self.changes = self.changes, {}
                 self.busy = True
+                self._tell()
             try:
-                self._rebuild(formats)
+                self._rebuild(changes)
             except Exception as error:  # a bug of the preview must not end it
                 log.debug("rebuild failed", exc_info=True)
-                self.state.update(lambda s: s.build_errors.__setitem__(
-                    "preview", [{"file": None, "line": None, "message": str(error), "text": str(error)}]))
+                problem = {"file": None, "line": None, "message": str(error), "text": str(error)}
+                self.state.update(lambda s, problem=problem: s.build_errors.__setitem__((None, "preview"), [problem]))
             finally:
                 with self.lock:
                     self.busy = False
+                    self._tell()
                     self.lock.notify_all()
 
-    def _rebuild(self, formats: set[str]) -> None:
+    def _rebuild(self, changes: dict[str, set[str]]) -> None:
+        """Each language a change affects, the source first: its content loaded and its HTML
+        rendered, its other formats queued for the subprocess."""
+        every = changes.pop(EVERY, set())
+        present = catalogs(self.content_dir, self.source)
+        self._forget([code for code in self.known if code not in present])
+        work = {SOURCE: every | changes.pop(SOURCE, set())}
+        for code in present:
+            # A catalog seen for the first time is built whole.
+            work[code] = every | changes.pop(code, set()) | (set() if code in self.known else set(EVERY_FORMAT))
+        self.known |= set(present)
+        keys = [key for key in work if work[key]]
+        for i, key in enumerate(keys):
+            if key != SOURCE and (self.source is None or self.state.content_errors.get(SOURCE)):
+                # The source is wrong: so is every translation of it (their texts come from it);
+                # each is rebuilt once the source is right again.
+                with self.lock:
+                    self.deferred.setdefault(key, set()).update(work[key])
+                continue
+            self._edition(key, work[key])
+            with self.lock:
+                if self.changes and i + 1 < len(keys):  # a newer change first: the source may be in it
+                    for rest in keys[i + 1:]:
+                        self.changes.setdefault(rest, set()).update(work[rest])
+                    return
+
+    def _forget(self, gone: list[str]) -> None:
+        """Languages whose catalog was removed: no longer previewed (their files stay on disk)."""
+        if not gone:
+            return
+        with self.lock:
+            for code in gone:
+                self.known.discard(code)
+                for queue in (self.pending, self.deferred, self.reports):
+                    queue.pop(code, None)
+                self._tell()
+
+        def drop(s: State) -> None:
+            for code in gone:
+                s.languages.pop(code, None)
+                s.content_errors.pop(code, None)
+                for key in [k for k in s.build_errors if k[0] == code]:
+                    del s.build_errors[key]
+        self.state.update(drop)
+
+    def _edition(self, key: str, formats: set[str]) -> None:
+        """One language: loaded (its catalog applied) and its HTML rendered when the change
+        needs it, then its other formats queued."""
         from . import cli
-        needs_load = "html" in formats or formats & {"pdf", "docx"} or self.language is None \
-            or formats == EVERY_FORMAT
+        needs_load = formats & {"html", "pdf", "docx"} or self.code(key) is None or key not in self.reports
         if needs_load:
             try:
-                document, images = cli.load(self.content_dir)
+                document, images = cli.load(self.content_dir, None if key == SOURCE else key)
             except ContentError as error:
                 problems = [_problem(p, self.content_dir) for p in error.problems]
                 with self.lock:
-                    self.deferred |= formats
-                self.state.update(lambda s: setattr(s, "content_errors", problems))
+                    self.deferred.setdefault(key, set()).update(formats)
+                self.state.update(lambda s: s.content_errors.__setitem__(key, problems))
                 return
             except OSError as error:  # the folder is gone, or unreadable
                 problem = {"file": str(self.content_dir), "line": None, "message": str(error),
                            "text": f"{self.content_dir}: {error}"}
                 with self.lock:
-                    self.deferred |= formats
-                self.state.update(lambda s: setattr(s, "content_errors", [problem]))
+                    self.deferred.setdefault(key, set()).update(formats)
+                self.state.update(lambda s: s.content_errors.__setitem__(key, [problem]))
                 return
             with self.lock:
-                formats |= self.deferred
-                self.deferred = set()
-            self.language = languages(document)[0]
-            self.report = document.content.report.output
-            self.state.update(lambda s: (setattr(s, "content_errors", []), self._register(s)))
+                formats = formats | self.deferred.pop(key, set())
+                if key == SOURCE:
+                    self.source = document.content.language
+                self.reports[key] = document.content.report.output
+            counts = _counts(document)
+            self.state.update(lambda s: (s.content_errors.pop(key, None), self._register(s, key, counts)))
             if "html" in formats:
-                self._html(document, images)
-        elif self.state.content_errors:  # a template change while the content is wrong
+                self._html(key, document, images)
+        elif self.state.content_errors.get(key):  # a template change while the content is wrong
             with self.lock:
-                self.deferred |= formats
+                self.deferred.setdefault(key, set()).update(formats)
             return
         rest = formats - {"html"}
         if rest:
             with self.lock:
-                self.pending |= rest
+                self.pending.setdefault(key, set()).update(rest)
+                self._tell()
                 self.lock.notify_all()
 
-    def _register(self, state: State) -> None:
+    def _register(self, state: State, key: str, counts: dict | None = None) -> None:
         """The language's entry and its outputs' names (the report's name may have changed)."""
-        lang = state.languages.get(self.language)
+        code, report = self.code(key), self.reports[key]
+        if key == SOURCE:
+            if state.source not in (None, code):  # the content's language changed
+                state.languages.pop(state.source, None)
+            state.source = code
+        lang = state.languages.get(code)
         if lang is None:
-            lang = state.languages[self.language] = Language(self.language)
-        lang.report = f"{self.report}.html"
-        names = {f"{b.name}:{n}": (n, b.name) for b in BUILDERS.values() for n in b.files(self.report)}
-        lang.outputs = {key: lang.outputs.get(key) or Output(name, fmt) for key, (name, fmt) in names.items()}
+            lang = state.languages[code] = Language(code)
+        lang.source, lang.translation = key == SOURCE, counts
+        lang.report = f"{report}.html"
+        names = {f"{b.name}:{n}": (n, b.name) for b in BUILDERS.values() for n in b.files(report)}
+        lang.outputs = {k: lang.outputs.get(k) or Output(name, fmt) for k, (name, fmt) in names.items()}
         for output in lang.outputs.values():
-            if output.version == 0 and (self.root / self.language / output.name).is_file():
+            if output.version == 0 and (self.root / code / output.name).is_file():
                 output.version = 1  # left by an earlier preview: shown until rebuilt
 
-    def _html(self, document, images) -> None:
+    def _html(self, key: str, document, images) -> None:
         from .job import Job, build_time, content_version
         from .theme import load_theme
         from .writer import write_outputs
+        code = self.code(key)
         try:
             job = Job(content=document.content, document=document, theme=load_theme(self.templates),
                       templates=self.templates.resolve(), built=build_time(self.content_dir),
                       version=content_version(self.content_dir), images=images, workers=1)
             files = BUILDERS["html"].steps[0].render(job)
-            write_outputs(self.root / self.language, files)
+            write_outputs(self.root / code, files)
         except ContentError as error:
             problems = [_problem(p, self.content_dir) for p in error.problems]
-            self.state.update(lambda s: s.build_errors.__setitem__("html", problems))
+            self.state.update(lambda s: s.build_errors.__setitem__((key, "html"), problems))
             return
         except Exception as error:  # a template that does not compile, a full disk
             problem = _exception_problem(error, self.templates)
-            self.state.update(lambda s: s.build_errors.__setitem__("html", [problem]))
+            self.state.update(lambda s: s.build_errors.__setitem__((key, "html"), [problem]))
             return
 
         def done(s: State) -> None:
-            s.build_errors.pop("html", None)
-            lang = s.languages[self.language]
+            s.build_errors.pop((key, "html"), None)
+            lang = s.languages[code]
             lang.html_version += 1
             for output in lang.outputs.values():
                 if output.format == "html":
                     output.version = lang.html_version
         self.state.update(done)
 
-    # the subprocess thread: the other formats, one stage after the other
+    # the subprocess thread: the other formats, one stage after the other, the source first
     def run_builds(self) -> None:
         while True:
             with self.lock:
@@ -350,19 +497,26 @@ class Builder:
                                    or self.stopped)
                 if self.stopped:
                     return
-                stage = next(s for s in (*STAGES, tuple(self.pending)) if set(s) & self.pending)
-                formats = tuple(f for f in stage if f in self.pending)
-                self.pending -= set(formats)
-                language = self.language
-            if language is None:
+                key = min(self.pending, key=lambda k: (k != SOURCE, k))
+                todo = self.pending[key]
+                stage = next(s for s in (*STAGES, tuple(sorted(todo))) if set(s) & todo)
+                formats = tuple(f for f in stage if f in todo)
+                todo -= set(formats)
+                if not todo:
+                    del self.pending[key]
+                code, report = self.code(key), self.reports.get(key)
+                jobs = {(key, f) for f in formats} if code and report else set()
+                # building before no longer queued: never idle in between
+                self.state.update(lambda s, jobs=jobs: s.building.update(jobs))
+                self._tell()
+            if not jobs:
                 continue
-            self.state.update(lambda s: s.building.update(formats))
             try:
-                self._build(formats, language)
+                self._build(formats, key, code, report)
             finally:
-                self.state.update(lambda s: s.building.difference_update(formats))
+                self.state.update(lambda s, jobs=jobs: s.building.difference_update(jobs))
 
-    def _spawn(self, cmd: list[str] | None, formats: tuple[str, ...]) -> subprocess.Popen | None:
+    def _spawn(self, cmd: list[str] | None, formats: tuple[str, ...], key: str = SOURCE) -> subprocess.Popen | None:
         """cmd in a new process group, or (None) the warm build process."""
         with self.lock:
             if self.stopped:
@@ -373,7 +527,7 @@ class Builder:
             else:
                 self.process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                                 stderr=subprocess.PIPE, start_new_session=True)
-            self.running = formats
+            self.running = (key, formats)
             return self.process
 
     def _warm(self) -> subprocess.Popen:
@@ -390,16 +544,20 @@ class Builder:
             out, err = process.communicate(json.dumps(command).encode() + b"\n" if command else None)
         finally:
             with self.lock:
-                self.process, self.running = None, ()
+                self.process, self.running = None, (SOURCE, ())
                 if command is not None and not self.stopped and self.warm is None:
                     self.warm = self._warm()
         return out.decode(errors="replace"), err.decode(errors="replace"), process.returncode
 
-    def _build(self, formats: tuple[str, ...], language: str) -> None:
-        out_dir = self.root / language
-        command = [*formats, "--content", str(self.content_dir), "--out", str(out_dir),
+    def _build(self, formats: tuple[str, ...], key: str, code: str, report: str) -> None:
+        out_dir = self.root / code
+        # As `build.py` lays its outputs out: the source into --out itself, a translation into
+        # --out/LANG; --fallback shows a catalog's outdated or missing entries in the source
+        # language (a final build refuses them), without marking the pages DRAFT.
+        where = ["--out", str(out_dir)] if key == SOURCE else ["--out", str(self.root), "--lang", code, "--fallback"]
+        command = [*formats, "--content", str(self.content_dir), *where,
                    "--templates", str(self.templates), "-j", str(self.jobs)]
-        process = self._spawn(None, formats)
+        process = self._spawn(None, formats, key)
         if process is None:
             return
         stdout, stderr, status = self._finish(process, command)
@@ -408,19 +566,19 @@ class Builder:
         written = {Path(m[1]).name for m in map(_WROTE.match, stdout.splitlines()) if m}
         built, failed = [], []
         for name in formats:
-            names = set(BUILDERS[name].files(self.report))
+            names = set(BUILDERS[name].files(report))
             (built if names <= written or (status == 0 and names) else failed).append(name)
         if "handout" in built:
-            self._slides(out_dir, language)
+            self._slides(out_dir, code, key)
         problems = _line_problems(stderr, self.content_dir) if failed else []
 
         def done(s: State) -> None:
-            lang = s.languages.get(language)
+            lang = s.languages.get(code)
             for name in built:
-                s.build_errors.pop(name, None)
+                s.build_errors.pop((key, name), None)
             for name in failed:
-                s.build_errors[name] = problems or [{"file": None, "line": None, "text": f"{name} failed",
-                                                     "message": f"{name} failed"}]
+                s.build_errors[(key, name)] = problems or [{"file": None, "line": None, "text": f"{name} failed",
+                                                            "message": f"{name} failed"}]
             if lang is None:
                 return
             for output in lang.outputs.values():
@@ -428,7 +586,7 @@ class Builder:
                     output.version += 1
         self.state.update(done)
 
-    def _slides(self, out_dir: Path, language: str) -> None:
+    def _slides(self, out_dir: Path, language: str, key: str = SOURCE) -> None:
         """Each slide as a JPEG image, in a new folder (the page swaps them all at once)."""
         pdf = out_dir / "handout-slides.pdf"
         lang = self.state.languages.get(language)
@@ -440,7 +598,7 @@ class Builder:
             part.mkdir(parents=True, exist_ok=True)
             try:
                 process = self._spawn([self.pdftoppm, "-jpeg", "-scale-to", str(SLIDES_WIDTH), str(pdf),
-                                       str(part / "slide")], ())
+                                       str(part / "slide")], (), key)
                 if process is None:
                     return
                 _, err, status = self._finish(process)
@@ -465,6 +623,16 @@ class Builder:
             if entry is not None:
                 entry.slides_version, entry.slides = version, paths
         self.state.update(done)
+
+
+def _counts(document) -> dict | None:
+    """How much of a translation its catalog holds (None for the source)."""
+    applied = getattr(document, "translation", None)
+    if applied is None:
+        return None
+    outdated, missing = len(applied.fuzzy), len(applied.missing)
+    return {"translated": applied.translated, "outdated": outdated, "missing": missing,
+            "total": applied.translated + outdated + missing}
 
 
 def _exception_problem(error: Exception, templates: Path) -> dict:
@@ -498,10 +666,11 @@ def watch(builder: Builder, content_dir: Path, templates: Path, root: Path, stop
     # debounce: changes that keep coming are grouped 300 ms at most.
     for changes in watchfiles.watch(content_dir, templates, watch_filter=wanted, stop_event=stop,
                                     debounce=300, step=30, raise_interrupt=False, rust_timeout=1000):
-        formats = affected([path for _, path in changes], content_dir, templates)
-        log.debug("changed %s: rebuilding %s", sorted(p for _, p in changes), sorted(formats))
-        if formats:
-            builder.changed(formats)
+        found = stale([path for _, path in changes], content_dir, templates)
+        log.debug("changed %s: rebuilding %s", sorted(p for _, p in changes),
+                  {k or "source": sorted(v) for k, v in found.items()})
+        for language in sorted(found, key=lambda k: k != EVERY):
+            builder.changed(found[language], language)
 
 
 # -- serving ---------------------------------------------------------------------------------------
