@@ -233,7 +233,7 @@ def read(path: Path, language: str):
     try:
         return pofile.read_po(io.BytesIO(data), locale=language, abort_invalid=True, charset="utf-8")
     except pofile.PoFileError as error:
-        line = getattr(error, "lineno", 0) or 0
+        line = getattr(error, "lineno", -1) + 1  # Babel counts lines from 0
         raise ContentError([Problem(Location(shown, line), "", f"the catalog cannot be read: {error}")]) from None
     except (ValueError, UnicodeError) as error:
         raise ContentError([Problem(Location(shown), "", f"the catalog cannot be read: {error}")]) from None

@@ -387,14 +387,18 @@ def _model_of(annotation):
     return None
 
 
-def _clean_loc(loc: tuple) -> tuple:
-    """pydantic's location without the names of union members it tried (str, list[...], ...)."""
-    return tuple(p for p in loc if isinstance(p, int) or not (
-        p in ("function-after", "function-before", "function-wrap") or "[" in p or " " in p))
+def _clean_loc(loc: tuple, kind: str | None = None) -> tuple:
+    """pydantic's location without the names of union members it tried (str, list[...], ...).
+    The last part of an unknown key's location is the key as the user wrote it, kept whatever
+    it holds (a key "[" or "my key" is not a union member)."""
+    last = loc[-1:] if kind == "extra_forbidden" else ()
+    body = loc[:-1] if last else loc
+    return tuple(p for p in body if isinstance(p, int) or not (
+        p in ("function-after", "function-before", "function-wrap") or "[" in p or " " in p)) + last
 
 
 def _message(error: dict) -> tuple[tuple, str]:
-    loc, kind = _clean_loc(tuple(error["loc"])), error["type"]
+    loc, kind = _clean_loc(tuple(error["loc"]), error["type"]), error["type"]
     if kind == "missing":
         field = Content.model_fields.get(loc[0]) if len(loc) == 1 else None
         where = f" (expected in {field.json_schema_extra['file']})" if field and field.json_schema_extra else ""
@@ -499,7 +503,7 @@ def build(raw: RawContent) -> Content:
         suggested = set()
         for item in errors:
             if item["type"] == "extra_forbidden":
-                loc = _clean_loc(tuple(item["loc"]))
+                loc = _clean_loc(tuple(item["loc"]), item["type"])
                 for close in difflib.get_close_matches(str(loc[-1]), _fields_at(loc[:-1]), n=1, cutoff=0.6):
                     suggested.add(loc[:-1] + (close,))
         for item in _unique(errors):
@@ -545,7 +549,7 @@ def _without_mistakes(data: dict, errors: list[dict], rounds: int = 8) -> Conten
     data = copy.deepcopy(data)
     for _ in range(rounds):
         for item in errors:
-            if not _drop(data, _clean_loc(tuple(item["loc"]))):
+            if not _drop(data, _clean_loc(tuple(item["loc"]), item["type"])):
                 return None
         data = _purge(data)
         try:
@@ -598,7 +602,7 @@ def _unique(errors: list[dict]) -> list[dict]:
     """One error per place and message (a union may fail the same way twice)."""
     seen, out = set(), []
     for item in errors:
-        key = (_clean_loc(tuple(item["loc"])), item["type"])
+        key = (_clean_loc(tuple(item["loc"]), item["type"]), item["type"])
         if key not in seen:
             seen.add(key)
             out.append(item)

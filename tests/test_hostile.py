@@ -210,3 +210,16 @@ def test_a_yaml_merge_key_is_not_a_duplicate(content_copy, capsys):
     # The merge itself is fine: the only problem is the unknown top-level key.
     assert "duplicate key" not in err
     assert "unknown field 'x-branch'" in err
+
+
+def test_an_unknown_key_holding_brackets_or_spaces_is_named_as_written(tmp_path, capsys):
+    """A key such as "[" or "my [key]" is the user's, not one of pydantic's union members: it
+    is reported by name (it once left an empty location and an internal error)."""
+    import shutil
+    from icat_reports.cli import main
+    content = tmp_path / "content"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "content", content)
+    (content / "areas.yaml").write_text("'[': null\n", "utf-8")
+    assert main(["check", "--content", str(content)]) == 2
+    err = capsys.readouterr().err
+    assert "areas.yaml:1: [: unknown field '['" in err and "internal error" not in err

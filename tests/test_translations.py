@@ -165,7 +165,7 @@ def test_a_catalog_with_a_syntax_error_is_refused_with_its_line(brief, capsys):
     capsys.readouterr()
     assert main(["html", "--lang", "fr", "--content", str(brief), "--out", str(brief / "o")]) == 2
     err = capsys.readouterr().err
-    assert "fr.po:" in err and "the catalog cannot be read" in err
+    assert f"fr.po:{at + 1}: " in err and "the catalog cannot be read" in err  # the line it is on
     assert not (brief / "o").exists()
 
 
