@@ -8,9 +8,11 @@
 #   python3-venv         lets Debian's Python (which the Makefile prefers) create .venv
 #   libreoffice-writer-nogui, libreoffice-impress-nogui   LibreOffice headless, to lay out the
 #                        .docx and .pptx as a reader's office suite does (look at them as PDF)
+#   python3-uno          LibreOffice's Python bridge: the tests accept and reject the tracked
+#                        changes of the changes file in LibreOffice itself
 set -euo pipefail
 packages=(fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji libharfbuzz-subset0 poppler-utils libpango-1.0-0 libpangoft2-1.0-0 chromium nodejs
-          libreoffice-writer-nogui libreoffice-impress-nogui "$@")
+          libreoffice-writer-nogui libreoffice-impress-nogui python3-uno "$@")
 command -v npm >/dev/null || packages+=(npm)   # a nodejs from elsewhere may already ship npm
 if [ -x /usr/bin/python3 ]; then packages+=(python3-venv); fi
 missing=()

@@ -184,3 +184,29 @@ def test_changes_in_every_language_with_a_catalog(tmp_path, monkeypatch, capsys)
     assert "encore" in french and 'lang="fr"' in french
     english = (out / "changes" / "icat-issue-brief-changes.html").read_text("utf-8")
     assert "encore" not in english
+
+
+def _libreoffice(path: Path, mode: str) -> list[str]:
+    """The file's paragraphs after LibreOffice accepted (or rejected) every tracked change."""
+    import subprocess
+    done = subprocess.run(["/usr/bin/python3", str(ROOT / "tests" / "lo_revisions.py"), str(path), mode],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return [line for line in done.stdout.splitlines() if line.strip()]
+
+
+def _has_uno() -> bool:
+    import subprocess
+    return shutil.which("soffice") is not None and subprocess.run(
+        ["/usr/bin/python3", "-c", "import uno"], capture_output=True).returncode == 0
+
+
+@pytest.mark.skipif(not _has_uno(), reason="LibreOffice's Python bridge (python3-uno) is not installed")
+def test_libreoffice_accepting_all_gives_the_current_text_and_rejecting_all_the_previous(compared):
+    """What Word's Review pane does, done by another office suite: the marks mean what the XML
+    test above says they mean, moved section included."""
+    previous, current, folder = compared
+    docx = folder / "analytical-review-changes.docx"
+    accepted, rejected = _libreoffice(docx, "accept")[1:], _libreoffice(docx, "reject")[1:]  # [0]: title
+    assert accepted == [t for t in _expected(current) if t.strip()]
+    assert rejected == [t for t in _expected(previous) if t.strip()]
