@@ -497,6 +497,13 @@ class _Builder:
                      widths=(14, 86 - _role_width(roles) * len(roles), *(_role_width(roles) for _ in roles)),
                      where=self.where(path))
 
+    def number(self, text: str) -> str:
+        """A telephone number as it reads, left to right, also inside a right-to-left line:
+        isolated (U+2066 ... U+2069), or the bidi algorithm shows '(+43-1) 26060-5687' as
+        '5687-26060 (1-43+)' in Arabic. Every format's text engine keeps the isolate."""
+        from .locales import script_of
+        return f"\u2066{text}\u2069" if script_of(self.c.language).rtl else text
+
     def address(self) -> Address:
         k, c, labels = self.c.contact, self.c, self.c.labels
         lines = [self.literal(k.unit)]
@@ -504,9 +511,9 @@ class _Builder:
             lines.append(self.literal(org_line(c.organization(k.organization))))
         lines += [self.literal(line) for line in k.address]
         if k.telephone:
-            lines.append(self.literal(f"{labels.telephone} {k.telephone}"))
+            lines.append(self.literal(f"{labels.telephone} {self.number(k.telephone)}"))
         if k.fax:
-            lines.append(self.literal(f"{labels.fax} {k.fax}"))
+            lines.append(self.literal(f"{labels.fax} {self.number(k.fax)}"))
         if k.email:
             lines.append((Span(f"{labels.email} "), Span(k.email, href=f"mailto:{k.email}")))
         intro = self.inline(k.intro.rstrip(":") + ":", ("contact", "intro"))

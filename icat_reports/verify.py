@@ -29,7 +29,7 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     for old, new in _QUOTES.items():
         text = text.replace(old, new)
-    text = text.replace("\u00ad", "")
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")  # soft hyphens, bidi marks
     return re.sub(r"[\s\-\u2010-\u2015\u00a0\u202f]+", "", text).casefold()
 
 
@@ -42,6 +42,73 @@ class Text:
 
     def found_in(self, haystack: str) -> bool:
         return all(normalize(part) in haystack for part in self.parts or (self.text,))
+
+
+class RightToLeft:
+    """A right-to-left PDF's text, read back. poppler gives each right-to-left word's letters
+    in reading order, but a line's words as they show, from the left, and where a line holds
+    left-to-right runs (UNODC, A/RES/61/180) it may give its parts in another order; a table
+    cell's second line may follow another cell's. So a text is found when each pair of its
+    right-to-left words stands side by side in the PDF (or the first ends a line and the
+    second starts one), and each of its left-to-right words is in it too."""
+
+    def __init__(self, path: Path):
+        raw = pdf_text(path)
+        self.pairs: set[tuple[str, str]] = set()
+        self.words: set[str] = set()
+        self.ends: set[str] = set()
+        self.starts: set[str] = set()
+        previous = None
+        for line in raw.splitlines():
+            words = list(reversed(_rtl_words(line)))  # reading order
+            if not words:
+                continue
+            self.words.update(words)
+            self.pairs.update(zip(words, words[1:]))
+            if previous is not None:
+                self.pairs.add((previous, words[0]))
+            self.starts.add(words[0])
+            self.ends.add(words[-1])
+            previous = words[-1]
+        # Left-to-right words in either of poppler's orders: the raw one may split a symbol
+        # (A/RES/61/180) where the bidi algorithm cut the line, the reading order a table cell.
+        self.plain = normalize(raw) + "|" + normalize(pdf_text(path, rtl=True))
+
+    def finds(self, t: Text) -> bool:
+        for part in t.parts or (t.text,):
+            words = _rtl_words(part)
+            if any(w not in self.words for w in words):
+                return False
+            if any((a, b) not in self.pairs and not (a in self.ends and b in self.starts)
+                   for a, b in zip(words, words[1:])):
+                return False
+            # Split at slashes too: a line may break inside a symbol, whose halves then stand
+            # at the two ends of a right-to-left line.
+            latin = (normalize(w.strip(_AROUND)) for w in re.split(r"[\s/]+", normalize_spaces(part))
+                     if not _RTL.search(w))
+            if any(w not in self.plain for w in latin if w):
+                return False
+        return True
+
+
+_AROUND = ".,;:!?()[]{}\"'“”‘’«»،؛؟"  # punctuation poppler may set on the other side of a word
+_LAM_ALEF = re.compile("(\u0644)([\u0622\u0623\u0625\u0627])")
+_RTL_RUN = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]+")
+_RTL = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+
+
+def _rtl_words(text: str) -> list[str]:
+    """The runs of right-to-left letters of text, in order: words, and the parts of a word
+    joined by a slash or a hyphen, without the marks and punctuation around them."""
+    # The lam-alef ligatures are one glyph each, which poppler reads back with their two
+    # letters in the drawn order: either order stands for them.
+    return [_LAM_ALEF.sub(r"\2\1", run) for run in _RTL_RUN.findall(normalize_spaces(text))]
+
+
+def normalize_spaces(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return re.sub(r"[\s\u00a0\u202f]+", " ", text)
 
 
 @dataclass(frozen=True)
@@ -107,9 +174,13 @@ def slide_texts(document: Document, font: str) -> list[Text]:
 
 # -- reading the outputs back ---------------------------------------------------------------
 
-def pdf_text(path: Path) -> str:
+def pdf_text(path: Path, rtl: bool = False) -> str:
     # -raw: the order the text was laid down in, so that two columns side by side do not mix.
-    return subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True,
+    # Right-to-left text is laid down as it shows, each line's words and letters from the
+    # left: poppler's reading order puts it back in the order it is read (its embedding marks
+    # are dropped by normalize).
+    mode = [] if rtl else ["-raw"]
+    return subprocess.run(["pdftotext", *mode, "-enc", "UTF-8", str(path), "-"], capture_output=True,
                           text=True, check=True).stdout
 
 
@@ -131,9 +202,11 @@ def check(document: Document, out: Path, font: str) -> list[Disagreement]:
     """Every disagreement between the tree and the outputs in out."""
     name = document.content.report.output
     texts = report_texts(document)
+    from .locales import script_of
+    rtl = script_of(document.content.language).rtl
     outputs = {
         f"{name}.html": lambda p: html_text(p),
-        f"{name}.pdf": lambda p: pdf_text(p),
+        f"{name}.pdf": lambda p: pdf_text(p, rtl),
         f"{name}.docx": lambda p: ooxml_text(p, r"word/(document|footnotes)\.xml"),
     }
     found: list[Disagreement] = []
@@ -141,15 +214,23 @@ def check(document: Document, out: Path, font: str) -> list[Disagreement]:
         path = out / output
         if not path.exists():
             continue
+        if rtl and output.endswith(".pdf"):
+            pdf = RightToLeft(path)
+            found += [Disagreement(output, t) for t in texts if not pdf.finds(t)]
+            continue
         haystack = normalize(read(path))
         found += [Disagreement(output, t) for t in texts if not t.found_in(haystack)]
     slides = None
-    for output, read in (("handout-slides.pdf", pdf_text),
+    for output, read in (("handout-slides.pdf", lambda p: pdf_text(p, rtl)),
                          ("handout.pptx", lambda p: ooxml_text(p, r"ppt/slides/slide\d+\.xml"))):
         path = out / output
         if not path.exists():
             continue
         slides = slides if slides is not None else slide_texts(document, font)
+        if rtl and output.endswith(".pdf"):
+            pdf = RightToLeft(path)
+            found += [Disagreement(output, t) for t in slides if not pdf.finds(t)]
+            continue
         haystack = normalize(read(path))
         found += [Disagreement(output, t) for t in slides if not t.found_in(haystack)]
     return found

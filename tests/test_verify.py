@@ -70,3 +70,52 @@ def test_a_reworded_slide_in_the_pptx_is_told(built, tmp_path, capsys):
 def test_verify_without_outputs_says_to_build_first(tmp_path, capsys):
     assert main(["verify", "--out", str(tmp_path)]) == 2
     assert "build them first" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def in_arabic_and_chinese(tmp_path_factory):
+    """The review in pseudo-Arabic and pseudo-Chinese (tests/pseudo.py), built."""
+    import sys
+    sys.path.insert(0, str(ROOT / "tests"))
+    from pseudo import fill
+    base = tmp_path_factory.mktemp("scripts")
+    content, out = base / "content", base / "out"
+    shutil.copytree(ROOT / "content", content)
+    assert main(["translations", "ar", "zh", "--content", str(content)]) == 0
+    for language in ("ar", "zh"):
+        fill(content / "translations" / f"{language}.po", language)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ICAT_SOFFICE", "")
+        assert main(["all", "--lang", "ar,zh", "--content", str(content), "--out", str(out)]) == 0
+    return content, out
+
+
+def test_every_output_says_every_text_right_to_left_and_in_chinese(in_arabic_and_chinese, capsys):
+    """Read back in each script: Arabic PDFs come back from poppler in the order they show,
+    which verify.RightToLeft puts back in reading order."""
+    content, out = in_arabic_and_chinese
+    for language in ("ar", "zh"):
+        assert main(["verify", "--lang", language, "--content", str(content), "--out", str(out)]) == 0, \
+            capsys.readouterr().err
+        assert "the 5 outputs say every text of the content" in capsys.readouterr().out
+
+
+def test_an_arabic_text_the_outputs_do_not_say_is_told_in_every_format(in_arabic_and_chinese, tmp_path, capsys):
+    """The catalog rewords one recommendation after the build: every output, the PDFs
+    included, no longer says it, and verify names each of them."""
+    from babel.messages import pofile
+    import io
+    content, out = in_arabic_and_chinese
+    changed = tmp_path / "content"
+    shutil.copytree(content, changed)
+    po = changed / "translations" / "ar.po"
+    catalog = pofile.read_po(po.open("rb"), locale="ar")
+    entry = next(m for m in catalog if m.id == "National action plans specifically incorporating child trafficking")
+    entry.string = "خطط عمل وطنية جديدة تماما"
+    buffer = io.BytesIO()
+    pofile.write_po(buffer, catalog)
+    po.write_bytes(buffer.getvalue())
+    assert main(["verify", "--lang", "ar", "--content", str(changed), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    for output in ("analytical-review.pdf", "analytical-review.html", "analytical-review.docx"):
+        assert re.search(rf"{re.escape(output)}: missing .*خطط عمل وطنية", err), output
