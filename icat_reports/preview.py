@@ -532,6 +532,12 @@ class Builder:
             if cmd is None:
                 warm, self.warm = self.warm, None
                 self.process = warm if warm is not None and warm.poll() is None else self._warm()
+                if "handout" not in formats:
+                    # The next warm process imports now, beside this background build (which
+                    # runs at a lower priority), so that it is ready when the next change
+                    # comes: started after the build, it was often still importing WeasyPrint
+                    # (half a second) when the editor saved again.
+                    self.warm = self._warm()
             else:
                 self.process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                                 stderr=subprocess.PIPE, start_new_session=True)
@@ -540,7 +546,8 @@ class Builder:
 
     def _warm(self) -> subprocess.Popen:
         """A build process that has imported the renderers and WeasyPrint (half a second) and
-        waits for its command line on stdin: one is started after each build, for the next."""
+        waits for its command line on stdin: one is started beside each background build, or
+        after the handout's, for the next."""
         env = dict(os.environ)  # it imports this very package
         package_parent = str(Path(__file__).resolve().parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH")) if p)
