@@ -58,3 +58,26 @@ def script_of(language: str) -> Script:
         script = next((p for p in parts[1:] if len(p) == 4 and p.istitle()), "Latn")
     direction = "rtl" if locale.character_order == "right-to-left" else "ltr"
     return Script(language, direction, script)
+
+
+@lru_cache(maxsize=32)
+def office_language(language: str) -> str:
+    """The language as Word and PowerPoint tag it, language-REGION ("ar-EG", "zh-CN", "fr-FR"):
+    Office's language lists hold specific cultures ("Arabic (Egypt)", "Chinese (PRC)"), not
+    bare "Arabic" or "Chinese", and key proofing, East Asian line breaking and fonts on them;
+    LibreOffice reads the same tags. The region the tag names, else CLDR's likely one for the
+    language (and script), through Babel: ar -> ar-EG, zh -> zh-CN, zh-Hant -> zh-TW."""
+    from babel import Locale, UnknownLocaleError
+    from babel.core import get_global
+    tag = (language or "en").replace("-", "_")
+    try:
+        locale = Locale.parse(tag)
+    except (ValueError, UnknownLocaleError):
+        return language
+    region = locale.territory
+    if region is None:
+        likely = get_global("likely_subtags")
+        key = f"{locale.language}_{locale.script}" if locale.script else locale.language
+        found = likely.get(key) or likely.get(locale.language) or ""
+        region = next((p for p in found.split("_")[1:] if p.isupper() or p.isdigit()), None)
+    return f"{locale.language}-{region}" if region else locale.language

@@ -19,7 +19,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from ..changes import SectionChanges
-from ..locales import script_of
+from ..locales import office_language, script_of
 from . import ooxml
 
 
@@ -170,7 +170,7 @@ def render(sections: list[SectionChanges], levels: dict[str, int], title: str, a
         title_style.font.size = Pt(22)
         title_style.paragraph_format.space_before = Pt(0)
     if theme is not None or script.rtl or script.cjk:  # else the template's en-US would stay
-        culture = ooxml.word_culture(language)
+        culture = office_language(language)
         ooxml.set_language(document, language,
                            complex_script=culture if script.complex else None,
                            east_asian=culture if script.cjk else None)

@@ -509,28 +509,6 @@ def document_defaults(document: Document):
     return rpr
 
 
-def word_culture(language: str) -> str:
-    """The language as one of Word's cultures, language-TERRITORY ("ar-EG", "zh-CN"): Word
-    lists and keys its proofing tools, East Asian line-breaking rules and script fonts on
-    specific cultures (its language list has "Arabic (Egypt)" and "Chinese (PRC)", no bare
-    "Arabic" or "Chinese"), and LibreOffice reads the same tags. The territory is the tag's
-    own, else CLDR's likely one (through Babel): ar -> ar-EG, zh -> zh-CN, zh-Hant -> zh-TW."""
-    from babel import Locale, UnknownLocaleError
-    from babel.core import get_global
-    tag = (language or "en").replace("-", "_")
-    try:
-        locale = Locale.parse(tag)
-    except (ValueError, UnknownLocaleError):
-        return language
-    territory = locale.territory
-    if territory is None:
-        likely = get_global("likely_subtags")
-        key = f"{locale.language}_{locale.script}" if locale.script else locale.language
-        parts = (likely.get(key) or likely.get(locale.language) or "").split("_")
-        territory = next((p for p in reversed(parts[1:]) if p.isupper() or p.isdigit()), None)
-    return f"{locale.language}-{territory}" if territory else locale.language
-
-
 def set_language(document: Document, language: str, *, complex_script: str | None = None,
                  east_asian: str | None = None) -> None:
     """The proofing language of all text (document defaults and any style that sets one):

@@ -66,7 +66,7 @@ from ..inline import plain, spans
 from ..job import Job
 from ..ooxml_zip import stable_zip
 from ..engines.xpath import compile_xpaths
-from ..locales import Script, script_of
+from ..locales import Script, office_language, script_of
 
 log = logging.getLogger(__name__)
 
@@ -117,25 +117,6 @@ class _Style:
 
     def hex(self, name: str) -> str:
         return self.theme.hex(name)
-
-
-def office_language(language: str) -> str:
-    """The language as Office tags it, language-REGION ("ar-EG", "zh-CN", "fr-FR", "en-US"):
-    the region the tag names, else CLDR's likely one for the language (and script)."""
-    from babel import Locale, UnknownLocaleError
-    from babel.core import get_global
-    tag = (language or "en").replace("-", "_")
-    try:
-        locale = Locale.parse(tag)
-    except (ValueError, UnknownLocaleError):
-        return language
-    region = locale.territory
-    if region is None:
-        likely = get_global("likely_subtags")
-        key = f"{locale.language}_{locale.script}" if locale.script else locale.language
-        found = likely.get(key) or likely.get(locale.language) or ""
-        region = next((p for p in found.split("_")[1:] if p.isupper() or p.isdigit()), None)
-    return f"{locale.language}-{region}" if region else locale.language
 
 
 def _localize(level: etree._Element, script: Script) -> None:

@@ -31,7 +31,7 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 from ..engines.xpath import compile_xpaths
 from ..inline import literal, plain as plain_text, spans
 from ..job import Job
-from ..locales import Script, script_of
+from ..locales import Script, office_language, script_of
 from ..ooxml_zip import stable_zip
 from ..dates import long_date
 from ..theme import Theme
@@ -367,7 +367,7 @@ class Report:
         ooxml.remember_style_ids(self.document)
         # Word's culture for the slots the language's script uses (w:bidi for Arabic,
         # w:eastAsia for Chinese); the document's own tag in w:val, which checkers read.
-        culture = ooxml.word_culture(self.c.language)
+        culture = office_language(self.c.language)
         ooxml.set_language(self.document, self.c.language,
                            complex_script=culture if self.script.complex else None,
                            east_asian=culture if self.script.cjk else None)
