@@ -16,6 +16,7 @@ import subprocess
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from .problems import Location
@@ -42,6 +43,16 @@ class Text:
 
     def found_in(self, haystack: str) -> bool:
         return all(normalize(part) in haystack for part in self.parts or (self.text,))
+
+
+class Plain:
+    """An output's text, read back: a text is found when it stands in it, as normalize sees both."""
+
+    def __init__(self, text: str):
+        self.haystack = normalize(text)
+
+    def finds(self, t: Text) -> bool:
+        return t.found_in(self.haystack)
 
 
 class RightToLeft:
@@ -72,7 +83,7 @@ class RightToLeft:
             previous = words[-1]
         # Left-to-right words in either of poppler's orders: the raw one may split a symbol
         # (A/RES/61/180) where the bidi algorithm cut the line, the reading order a table cell.
-        self.plain = normalize(raw) + "|" + normalize(pdf_text(path, rtl=True))
+        self.plain = normalize(raw) + "|" + normalize(pdf_text(path, reading_order=True))
 
     def finds(self, t: Text) -> bool:
         for part in t.parts or (t.text,):
@@ -174,12 +185,12 @@ def slide_texts(document: Document, font: str) -> list[Text]:
 
 # -- reading the outputs back ---------------------------------------------------------------
 
-def pdf_text(path: Path, rtl: bool = False) -> str:
-    # -raw: the order the text was laid down in, so that two columns side by side do not mix.
-    # Right-to-left text is laid down as it shows, each line's words and letters from the
-    # left: poppler's reading order puts it back in the order it is read (its embedding marks
-    # are dropped by normalize).
-    mode = [] if rtl else ["-raw"]
+def pdf_text(path: Path, reading_order: bool = False) -> str:
+    """The PDF's text: by default in the order it was laid down in (-raw), so that two columns
+    side by side do not mix; with reading_order, as poppler reads it, which puts right-to-left
+    text laid down as it shows back in the order it is read (its embedding marks are dropped
+    by normalize)."""
+    mode = [] if reading_order else ["-raw"]
     return subprocess.run(["pdftotext", *mode, "-enc", "UTF-8", str(path), "-"], capture_output=True,
                           text=True, check=True).stdout
 
@@ -203,36 +214,21 @@ def check(document: Document, out: Path, font: str) -> list[Disagreement]:
     name = document.content.report.output
     texts = report_texts(document)
     from .locales import script_of
-    rtl = script_of(document.content.language).rtl
-    outputs = {
-        f"{name}.html": lambda p: html_text(p),
-        f"{name}.pdf": lambda p: pdf_text(p, rtl),
-        f"{name}.docx": lambda p: ooxml_text(p, r"word/(document|footnotes)\.xml"),
-    }
+    pdf = RightToLeft if script_of(document.content.language).rtl else lambda p: Plain(pdf_text(p))
+    slides = cache(lambda: slide_texts(document, font))  # laid out once, if a slide output is there
+    outputs = (
+        (f"{name}.html", lambda p: Plain(html_text(p)), lambda: texts),
+        (f"{name}.pdf", pdf, lambda: texts),
+        (f"{name}.docx", lambda p: Plain(ooxml_text(p, r"word/(document|footnotes)\.xml")), lambda: texts),
+        ("handout-slides.pdf", pdf, slides),
+        ("handout.pptx", lambda p: Plain(ooxml_text(p, r"ppt/slides/slide\d+\.xml")), slides),
+    )
     found: list[Disagreement] = []
-    for output, read in outputs.items():
+    for output, read, wanted in outputs:
         path = out / output
-        if not path.exists():
-            continue
-        if rtl and output.endswith(".pdf"):
-            pdf = RightToLeft(path)
-            found += [Disagreement(output, t) for t in texts if not pdf.finds(t)]
-            continue
-        haystack = normalize(read(path))
-        found += [Disagreement(output, t) for t in texts if not t.found_in(haystack)]
-    slides = None
-    for output, read in (("handout-slides.pdf", lambda p: pdf_text(p, rtl)),
-                         ("handout.pptx", lambda p: ooxml_text(p, r"ppt/slides/slide\d+\.xml"))):
-        path = out / output
-        if not path.exists():
-            continue
-        slides = slides if slides is not None else slide_texts(document, font)
-        if rtl and output.endswith(".pdf"):
-            pdf = RightToLeft(path)
-            found += [Disagreement(output, t) for t in slides if not pdf.finds(t)]
-            continue
-        haystack = normalize(read(path))
-        found += [Disagreement(output, t) for t in slides if not t.found_in(haystack)]
+        if path.exists():
+            reader = read(path)
+            found += [Disagreement(output, t) for t in wanted() if not reader.finds(t)]
     return found
 
 
