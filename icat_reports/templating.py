@@ -118,7 +118,7 @@ def _spans_filter(context, text) -> Markup:
 
 def header_widths(text: str, size_pt: float, family: str, area_pt: float,
                   fallback: tuple[str, ...] = ()) -> tuple[float, float]:
-    """`header_widths(...)`: the widths in pt of a running header's two margin boxes, the left
+    """The widths in pt of a running header's two margin boxes, the left
     one taking what the right one's fixed text (a title, a date) leaves.
 
     WeasyPrint sizes margin boxes whose width is auto by laying their text out twice more, for
@@ -186,5 +186,4 @@ def environment(templates: Path) -> jinja2.Environment:
     env.filters["plain"] = plain
     env.filters["plain_spans"] = lambda text: "".join(s.text for s in text if s.note is None)
     env.filters["mark_url"] = mark_url
-    env.globals["header_widths"] = header_widths
     return env

@@ -23,7 +23,7 @@ from ..deck import SLIDE, Slide, footer_text, slides_of
 from ..engines.fetcher import ProjectOnlyFetcher
 from ..job import Job
 from ..locales import script_of
-from ..templating import environment
+from ..templating import environment, header_widths
 from ..engines.weasy import font_config
 from ..engines import parsing
 from .pdf import check_font
@@ -105,8 +105,13 @@ SHEET = Sheet()
 def _context(job: Job, deck: list[Slide]) -> dict:
     from ..assets import fitted
     from .html import data_uri, writing_of
+    from ..dates import long_date
+    fonts = job.theme.fonts
+    # The notes sheet's header: the event, and the date in a box as wide as it (notes.css).
+    header = header_widths(long_date(job.content.handout.date, job.content.language), job.theme.sizes["small_pt"],
+                           fonts["body"], SHEET.width - 2 * SHEET.margin_x, tuple(fonts.get("fallback", ())))
     return {"c": job.content, "t": job.theme, "g": SLIDE, "n": SHEET, "slides": deck, "built": job.built,
-            "footer": footer_text(job.document),
+            "footer": footer_text(job.document), "header": header,
             "image_src": lambda file: data_uri(job.images[file]),
             "fit": lambda s: fitted(job.images[s.figure.file], SLIDE.body_width, s.figure_height),
             **writing_of(job)}
