@@ -270,7 +270,7 @@ def _main(args: argparse.Namespace) -> int:
         return _report(ContentError(problems))
     theme = load_theme(args.templates)
     if targets == ["check"]:
-        problems = [p for _, document, _ in editions for p in deck.fit_problems(document, theme.fonts)]
+        problems = [p for _, document, _ in editions for p in deck.fit_problems(document, theme)]
         if problems:
             return _report(ContentError(problems))
         print(f"{args.content}: content is valid")
@@ -471,7 +471,7 @@ def _changes_files(args, previous, current, built) -> tuple[dict[str, bytes], di
     from .render.html import writing
     page = environment(args.templates).get_template("changes.html.j2").render(
         c=content, t=theme, labels=labels, since=args.since, sections=[s for s in sections if s.shown],
-        **writing(content.language or "en", theme.fonts["body"], tuple(theme.fonts.get("fallback", ()))))
+        **writing(content.language or "en", theme.fonts["body"], theme.fallback_fonts))
     files[f"{name}-changes.html"] = page.encode("utf-8")
     # Printed as the report is: tagged PDF/UA, fonts embedded, only the project's files read.
     from .engines.fetcher import ProjectOnlyFetcher

@@ -435,12 +435,12 @@ def check(document: Document, raw: RawContent) -> list[Problem]:
     return problems
 
 
-def fit_problems(document: Document, fonts: dict) -> list[Problem]:
-    """What does not fit on a slide, laid out in the theme's fonts (theme.fonts: the body font
-    and its fallbacks, as the handout measures them) (build.py check reports it; a handout
-    build stops on it). Not part of validation: a PDF-only build need not lay out slides."""
+def fit_problems(document: Document, theme) -> list[Problem]:
+    """What does not fit on a slide, laid out in the theme's fonts as the handout measures
+    them, the body font and its fallbacks (build.py check reports it; a handout build stops on
+    it). Not part of validation: a PDF-only build need not lay out slides."""
     try:
-        expand(document, Measure(fonts["body"], tuple(fonts.get("fallback", ()))))
+        expand(document, Measure(theme.fonts["body"], theme.fallback_fonts))
     except ContentError as error:
         return error.problems
     return []
@@ -794,8 +794,8 @@ def _plan(content, layout: _Layout, body: Body, entry: Entry, path: tuple, size:
 
 def slides_of(job: Job) -> list[Slide]:
     """The expanded deck, once per job: the slides PDF, the notes and the PowerPoint share it."""
-    fonts = job.theme.fonts
-    return job.once("deck", lambda: expand(job.document, Measure(fonts["body"], tuple(fonts.get("fallback", ())))))
+    theme = job.theme
+    return job.once("deck", lambda: expand(job.document, Measure(theme.fonts["body"], theme.fallback_fonts)))
 
 
 def expand(document: Document, measure: Measure, g: Geometry = SLIDE) -> list[Slide]:

@@ -42,8 +42,13 @@ class Theme:
         return self.page_mm[1] - self.page["margin_top_mm"] - self.page["margin_bottom_mm"]
 
     @property
+    def fallback_fonts(self) -> tuple[str, ...]:
+        """The fonts for the scripts the body font lacks (Arabic, CJK), in order."""
+        return tuple(self.fonts.get("fallback", ()))
+
+    @property
     def font_stack(self) -> str:
-        names = [self.fonts["body"], *self.fonts.get("fallback", [])]
+        names = [self.fonts["body"], *self.fallback_fonts]
         return ", ".join(f'"{n}"' for n in names) + ", sans-serif"
 
 

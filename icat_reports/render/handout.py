@@ -109,7 +109,7 @@ def _context(job: Job, deck: list[Slide]) -> dict:
     fonts = job.theme.fonts
     # The notes sheet's header: the event, and the date in a box as wide as it (notes.css).
     header = header_widths(long_date(job.content.handout.date, job.content.language), job.theme.sizes["small_pt"],
-                           fonts["body"], SHEET.width - 2 * SHEET.margin_x, tuple(fonts.get("fallback", ())))
+                           fonts["body"], SHEET.width - 2 * SHEET.margin_x, job.theme.fallback_fonts)
     return {"c": job.content, "t": job.theme, "g": SLIDE, "n": SHEET, "slides": deck, "built": job.built,
             "footer": footer_text(job.document), "header": header,
             "image_src": lambda file: data_uri(job.images[file]),

@@ -146,7 +146,7 @@ def _covers(family: str, language: str) -> bool:
 
 def writing_of(job: Job) -> dict:
     fonts = job.theme.fonts
-    return writing(job.content.language or "en", fonts["body"], tuple(fonts.get("fallback", ())))
+    return writing(job.content.language or "en", fonts["body"], job.theme.fallback_fonts)
 
 
 def report_html(job: Job, medium: str = "screen") -> str:
@@ -165,7 +165,7 @@ def report_html(job: Job, medium: str = "screen") -> str:
                    **writing_of(job)}
         # The running header's two boxes, and the headings cut to fit the first (print only).
         size, family = job.theme.sizes["small_pt"], job.theme.fonts["body"]
-        fallback = tuple(job.theme.fonts.get("fallback", ()))
+        fallback = job.theme.fallback_fonts
         area = (job.theme.page_mm[0] - job.theme.page["margin_left_mm"] - job.theme.page["margin_right_mm"]) * 72 / 25.4
         header = context["header"] = header_widths(job.content.running_title, size, family, area, fallback)
         context["running_head"] = lambda spans: running_head(

@@ -137,7 +137,7 @@ def box_look(target, theme: Theme, start: str = "left") -> None:
 
 def _script_font(theme: Theme, script: str) -> str:
     """The fallback font named for a script (Word has one font slot per script)."""
-    return next((f for f in theme.fonts.get("fallback", []) if script in f), theme.fonts["body"])
+    return next((f for f in theme.fallback_fonts if script in f), theme.fonts["body"])
 
 
 def define_styles(document, theme: Theme, text_width, script: Script | None = None) -> None:
