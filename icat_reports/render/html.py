@@ -27,7 +27,7 @@ from ..tree import Block, BulletList, Document, Inlines, OrderedList, Paragraph,
 log = logging.getLogger(__name__)
 
 MEDIA = ("screen", "print")
-HEADER_GAP = 6  # pt between the running header's section name and the title (report.css)
+HEADER_GAP = 6  # pt between the running header's section name and the title
 
 
 def output(job: Job) -> str:
@@ -167,6 +167,7 @@ def report_html(job: Job, medium: str = "screen") -> str:
         size, family = job.theme.sizes["small_pt"], job.theme.fonts["body"]
         fallback = job.theme.fallback_fonts
         area = (job.theme.page_mm[0] - job.theme.page["margin_left_mm"] - job.theme.page["margin_right_mm"]) * 72 / 25.4
+        context["header_gap"] = HEADER_GAP
         header = context["header"] = header_widths(job.content.running_title, size, family, area, fallback)
         context["running_head"] = lambda spans: running_head(
             "".join(s.text for s in spans if s.note is None), header[0] - HEADER_GAP, size, family, fallback)
