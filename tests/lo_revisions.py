@@ -6,6 +6,7 @@ Prints the document's paragraphs, one per line, as LibreOffice holds them after 
 """
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -52,4 +53,4 @@ finally:
         office.wait(timeout=20)
     except subprocess.TimeoutExpired:
         office.kill()
-    subprocess.run(["rm", "-rf", profile])
+    shutil.rmtree(profile, ignore_errors=True)
